@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Podnet's build, lab, tests and benchmarks use. Idempotent.
+set -euo pipefail
+pkgs=(iproute2 nftables iputils-ping dnsutils tcpdump procps psmisc
+      containernetworking-plugins iperf3 curl python3 podman)
+missing=()
+for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v dotnet >/dev/null || { echo "dotnet SDK not found on PATH" >&2; exit 1; }
