@@ -61,10 +61,10 @@ public static class Skeleton
         u.Chains.Add(new("nat-prerouting", [[NftMatch.Jump(Services)]], new(NftChainType.Nat, NftHook.Prerouting, NftBaseChain.DstNat)));
         u.Chains.Add(new("nat-output", [[NftMatch.Jump(Services)]], new(NftChainType.Nat, NftHook.Output, NftBaseChain.DstNat)));
         u.Chains.Add(new("nat-postrouting", [[NftMatch.Jump(Masquerading)]], new(NftChainType.Nat, NftHook.Postrouting, NftBaseChain.SrcNat)));
-        u.Chains.Add(new("filter-prerouting-pre-dnat", [[.. ctNew, NftMatch.Jump(FirewallCheck)]], new(NftChainType.Filter, NftHook.Prerouting, NftBaseChain.DstNat - 10)));
+        // Reject before routing: a node without a route for the service CIDR must still answer.
+        u.Chains.Add(new("filter-prerouting-pre-dnat", [[.. ctNew, NftMatch.Jump(FirewallCheck)], [.. ctNew, NftMatch.Jump(EndpointsCheck)]],
+            new(NftChainType.Filter, NftHook.Prerouting, NftBaseChain.DstNat - 10)));
         u.Chains.Add(new("filter-output-pre-dnat", [[.. ctNew, NftMatch.Jump(FirewallCheck)]], new(NftChainType.Filter, NftHook.Output, NftBaseChain.DstNat - 10)));
-        u.Chains.Add(new("filter-input", [[.. ctNew, NftMatch.Jump(EndpointsCheck)]], new(NftChainType.Filter, NftHook.Input, NftBaseChain.Filter)));
-        u.Chains.Add(new("filter-forward", [[.. ctNew, NftMatch.Jump(EndpointsCheck)]], new(NftChainType.Filter, NftHook.Forward, NftBaseChain.Filter)));
         u.Chains.Add(new("filter-output", [[.. ctNew, NftMatch.Jump(EndpointsCheck)]], new(NftChainType.Filter, NftHook.Output, NftBaseChain.Filter)));
         return u;
     }
