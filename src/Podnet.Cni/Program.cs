@@ -1,13 +1,8 @@
+using Podnet.Cni.Bridge;
 using Podnet.Cni.Commands;
 
 // podnet-cni: the CNI bridge plugin; invoked as podnet-ipam (symlink) it is the host-local compatible IPAM plugin.
 var argv0 = Environment.GetCommandLineArgs()[0];
 using var stdin = Console.OpenStandardInput();
 using var stdout = Console.OpenStandardOutput();
-return PluginMain.Run(argv0, Environment.GetEnvironmentVariable, stdin, stdout, Console.Error, BridgeStub.Run);
-
-static class BridgeStub
-{
-    public static byte[] Run(Podnet.Cni.Spec.CniEnv env, Podnet.Cni.Config.NetConf conf, byte[] stdin) =>
-        throw new Podnet.Cni.Spec.CniException(Podnet.Cni.Spec.CniErrorCode.UnsupportedField, "bridge mode not built yet");
-}
+return PluginMain.Run(argv0, Environment.GetEnvironmentVariable, stdin, stdout, Console.Error, BridgePlugin.Run);
