@@ -1,5 +1,6 @@
 using System.Net;
 using Podnet.Cni.Spec;
+using static Podnet.Cni.Commands.Trace;
 using Podnet.Linux;
 using Podnet.Linux.Netlink;
 using Podnet.Linux.Netns;
@@ -13,8 +14,9 @@ public sealed partial class BridgePlugin
         var prev = conf.PrevResult is { } p ? ResultJson.Parse(p, "prevResult") : null;
         using var contNs = OpenContainerNs(required: true)!;
         using var host = Rtnl.OpenCurrent("the host netns");
-        using var cont = Rtnl.Open(contNs);
-        if (cont.FindLink(env.IfName) is not null)
+        using var cont = Rtnl.OpenOnCallingThread(contNs);
+        Mark("sockets open");
+        if (cont.FindLink(env.IfName) is { } taken && !RemoveStalePair(host, cont, taken))
             throw new CniException(CniErrorCode.InterfaceExists, "interface name is taken",
                 $"interface \"{env.IfName}\" already exists in container netns {env.Netns}");
 
@@ -22,7 +24,9 @@ public sealed partial class BridgePlugin
         try
         {
             var br = EnsureBridge(host);
+            Mark("bridge");
             var (hostVeth, contVeth) = SetupVeth(host, cont, contNs, br, undo);
+            Mark("veth");
 
             var ips = new List<IpConfig>();
             var routes = new List<CniRoute>();
@@ -30,13 +34,16 @@ public sealed partial class BridgePlugin
             if (Ipam is { } ipam)
             {
                 var r = ipam.Add();
+                Mark("ipam");
                 undo.Push("IPAM reservation", ipam.Del);
                 if (r.Ips.Count == 0)
                     throw new CniException(CniErrorCode.DelegateFailure, "IPAM plugin returned no IP configuration", $"ipam type {conf.IpamType}");
                 CalcGateways(r, ips, routes);
                 if (dns is null or { IsEmpty: true }) dns = r.Dns;
                 ConfigureContainer(cont, contVeth.Index, ips, routes);
+                Mark("container configured");
                 if (conf.IsGateway) EnsureGateways(host, br, ips, undo, out var vlanIf);
+                Mark("gateway");
                 if (conf.IpMasq)
                 {
                     var addrs = ips.Select(i => i.Address).ToList();
@@ -55,6 +62,7 @@ public sealed partial class BridgePlugin
             };
             if (conf.IsGateway && conf.Vlan != 0 && host.FindLink(VlanGatewayName) is { } vg)
                 ifs.Add(new CniInterface(vg.Name, vg.Mac?.ToString()));
+            Mark("result");
             var result = Merge(prev, ifs, ips, routes, dns);
             return ResultJson.ToBytes(result, conf.CniVersion);
         }
@@ -63,6 +71,17 @@ public sealed partial class BridgePlugin
             undo.Run(log);
             throw;
         }
+    }
+
+    /// <summary>
+    /// A DEL of this same attachment may have left its veth pair to the reaper; a re-ADD in the same
+    /// namespace then finds it. Only that pair (container end peered with our host veth) is removed.
+    /// </summary>
+    bool RemoveStalePair(Rtnl host, Rtnl cont, Link taken)
+    {
+        if (taken.Kind != "veth" || host.FindLink(HostVeth) is not { } hv || taken.ParentIndex != hv.Index) return false;
+        host.DeleteLink(hv.Index, ignoreMissing: true);
+        return cont.FindLink(env.IfName) is null;
     }
 
     /// <summary>The bridge, created when missing (tolerating a concurrent creator), up, promisc as configured.</summary>
@@ -79,7 +98,7 @@ public sealed partial class BridgePlugin
             catch (PodnetLinuxException e) when (e.Errno == Errno.EEXIST) { }
             br = host.FindLink(conf.BridgeName) ?? throw new CniException(CniErrorCode.KernelFailure,
                 $"bridge \"{conf.BridgeName}\" disappeared after it was created");
-            Sysctl.TryEnsure($"net/ipv6/conf/{conf.BridgeName}/accept_ra", "0");
+            HostSysctl.TryEnsure($"net/ipv6/conf/{conf.BridgeName}/accept_ra", "0");
         }
         if (br.Kind != "bridge")
             throw new CniException(CniErrorCode.InvalidConfig, "bridge name is taken",
@@ -168,8 +187,8 @@ public sealed partial class BridgePlugin
             EnsureAddr(host, target, new Cidr(ip.Gateway, ip.Address.Prefix));
             if (ip.Address.IsV4) v4 = true; else v6 = true;
         }
-        if (v4) Sysctl.Ensure("net/ipv4/ip_forward", "1");
-        if (v6) Sysctl.Ensure("net/ipv6/conf/all/forwarding", "1");
+        if (v4) HostSysctl.Ensure("net/ipv4/ip_forward", "1");
+        if (v6) HostSysctl.Ensure("net/ipv6/conf/all/forwarding", "1");
     }
 
     /// <summary>The reference's ensureAddr: an IPv4 bridge holds one address; a different one is an

@@ -16,7 +16,7 @@ public sealed partial class BridgePlugin
 
         using var contNs = OpenContainerNs(required: true)!;
         using var host = Rtnl.OpenCurrent("the host netns");
-        using var cont = Rtnl.Open(contNs);
+        using var cont = Rtnl.OpenOnCallingThread(contNs);
 
         var brIf = prev.Interfaces.FirstOrDefault(i => string.IsNullOrEmpty(i.Sandbox) && i.Name == conf.BridgeName)
             ?? throw Fail($"prevResult lists no bridge interface \"{conf.BridgeName}\"");

@@ -1,4 +1,5 @@
 using Podnet.Cni.Spec;
+using static Podnet.Cni.Commands.Trace;
 using Podnet.Linux;
 using Podnet.Linux.Netlink;
 
@@ -14,27 +15,37 @@ public sealed partial class BridgePlugin
             try { addrs.AddRange(ResultJson.Parse(p, "prevResult").Ips.Select(i => i.Address)); }
             catch (CniException) { /* a broken cached result must not block cleanup */ }
 
-        using (var contNs = OpenContainerNs(required: false))
-            if (contNs is not null)
+        Link? contLink = null;
+        using var contNs = OpenContainerNs(required: false);
+        using var cont = contNs is null ? null : Rtnl.OpenOnCallingThread(contNs);
+        if (cont is not null && (contLink = cont.FindLink(env.IfName)) is { } link)
+            foreach (var a in cont.ListAddresses(link.Index))
             {
-                using var cont = Rtnl.Open(contNs);
-                if (cont.FindLink(env.IfName) is { } link)
-                {
-                    foreach (var a in cont.ListAddresses(link.Index))
-                        if (!a.Ip.IsIPv6LinkLocal) addrs.Add(new Cidr(IpMath.Canonical(a.Ip), a.PrefixLength));
-                    // Deleting the container end takes the host end with it.
-                    cont.DeleteLink(link.Index, ignoreMissing: true);
-                }
+                if (a.Ip.IsIPv6LinkLocal) continue;
+                addrs.Add(new Cidr(IpMath.Canonical(a.Ip), a.PrefixLength));
+                // Strip the addresses now: the link itself may outlive this call by a few ms (see Reaper).
+                cont.DeleteAddress(link.Index, a.Ip, a.PrefixLength, ignoreMissing: true);
             }
+        Mark("container side");
         using (var host = Rtnl.OpenCurrent("the host netns"))
-            host.DeleteLink(HostVeth, ignoreMissing: true);
-
+        {
+            var hv = host.FindLink(HostVeth);
+            if (hv is not null && hv.Kind == "veth")
+            {
+                // Deleting either end of the pair removes both.
+                if (!Reaper.Start(hv.Index, hv.Name)) host.DeleteLink(hv.Index, ignoreMissing: true);
+            }
+            else if (contLink is not null && contLink.Kind == "veth")
+                cont!.DeleteLink(contLink.Index, ignoreMissing: true);
+        }
+        Mark("host side");
         if (Ipam is { } ipam)
         {
             if (conf.IpMasq && ipam is Commands.InProcessIpam)
                 addrs.AddRange(ReservedAddresses());
             ipam.Del();
         }
+        Mark("ipam");
         if (conf.IpMasq && conf.Ipam is not null)
             masq.Remove(conf.Name, env.ContainerId, env.IfName, addrs.Distinct().ToList());
         return [];

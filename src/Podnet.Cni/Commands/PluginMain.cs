@@ -27,11 +27,14 @@ public static class PluginMain
                 stdout.Write(VersionJson(stdin));
                 return 0;
             }
+            Trace.Mark("stdin read");
             var conf = NetConf.Parse(stdin, CniArgs.Parse(env.Args));
+            Trace.Mark("config parsed");
             RequireCommandAllowed(env.Command, conf.CniVersion);
             bool ipamMode = Path.GetFileName(argv0) == IpamType || (conf.Type != PluginType && conf.IpamType == IpamType && conf.Type != IpamType);
             var output = ipamMode ? IpamPlugin.Run(env, conf) : mainPlugin(env, conf, stdin);
             stdout.Write(output);
+            Trace.Mark("done");
             return 0;
         }
         catch (CniException e)

@@ -13,7 +13,7 @@ public sealed class DiskStore : IIpamStore
     const string LastIpPrefix = "last_reserved_ip.";
     const string LineBreak = "\r\n";
     readonly string _dir;
-    readonly FileLock _lock;
+    readonly string _lockPath;
 
     public DiskStore(string dir)
     {
@@ -21,7 +21,7 @@ public sealed class DiskStore : IIpamStore
         try
         {
             Directory.CreateDirectory(dir);
-            _lock = new FileLock(Path.Combine(dir, "lock"));
+            _lockPath = Path.Combine(dir, "lock");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -29,9 +29,14 @@ public sealed class DiskStore : IIpamStore
         }
     }
 
-    public string Directory_ => _dir;
-
-    public IDisposable Lock() => _lock.Acquire();
+    public IDisposable Lock()
+    {
+        try { return Podnet.Linux.FileLock.Acquire(_lockPath); }
+        catch (Podnet.Linux.PodnetLinuxException e)
+        {
+            throw new Spec.CniException(Spec.CniErrorCode.IoFailure, $"could not lock IPAM data directory {_dir}", e.Message, e);
+        }
+    }
 
     public bool Reserve(string id, string ifname, IPAddress ip, int rangeSetIndex)
     {
@@ -102,5 +107,5 @@ public sealed class DiskStore : IIpamStore
         }
     }
 
-    public void Dispose() => _lock.Dispose();
+    public void Dispose() { }
 }

@@ -147,6 +147,32 @@ public sealed class NetNs : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Runs <paramref name="func"/> on the calling thread switched into this namespace and switches it
+    /// back afterwards. Cheaper than <see cref="Run{T}"/> (no thread); only for short synchronous code
+    /// that cannot await (e.g. opening a netlink socket, which stays bound to the namespace).
+    /// </summary>
+    public T RunOnCallingThread<T>(Func<T> func)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        using var back = Libc.Open("/proc/thread-self/ns/net", Libc.O_RDONLY);
+        if (back.IsInvalid) throw Fail("open current netns", "/proc/thread-self/ns/net", Errno.Last());
+        bool added = false;
+        try
+        {
+            Handle.DangerousAddRef(ref added);
+            if (Libc.SetNs(Handle, Libc.CLONE_NEWNET) != 0) throw Fail("enter netns", Label, Errno.Last());
+            try { return func(); }
+            finally
+            {
+                // A thread stuck in the wrong namespace would silently misdirect later work.
+                if (Libc.SetNs(back, Libc.CLONE_NEWNET) != 0)
+                    Environment.FailFast($"could not return to the original netns from {Label}: errno {Errno.Last()}");
+            }
+        }
+        finally { if (added) Handle.DangerousRelease(); }
+    }
+
     public void Dispose() => Handle.Dispose();
 
     private static NetNs OpenPath(string path, string? name, bool isCurrentProcess)

@@ -4,7 +4,7 @@ namespace Podnet.Cni.Bridge;
 /// sysctls of the calling thread's network namespace (/proc/sys/net follows the caller's netns).
 /// Writes are skipped when the value is already there, so concurrent ADDs do not contend.
 /// </summary>
-static class Sysctl
+static class HostSysctl
 {
     public static void Ensure(string key, string value)
     {
