@@ -96,6 +96,7 @@ public sealed partial class BridgePlugin
                 host.AddBridge(conf.BridgeName, conf.Mtu > 0 ? conf.Mtu : null, MacAddress.NewRandom(), conf.Vlan != 0 ? true : null);
             }
             catch (PodnetLinuxException e) when (e.Errno == Errno.EEXIST) { }
+            catch (PodnetLinuxException e) when (e.Errno == Errno.EOPNOTSUPP && conf.Vlan != 0) { throw VlanUnsupported(e); }
             br = host.FindLink(conf.BridgeName) ?? throw new CniException(CniErrorCode.KernelFailure,
                 $"bridge \"{conf.BridgeName}\" disappeared after it was created");
             HostSysctl.TryEnsure($"net/ipv6/conf/{conf.BridgeName}/accept_ra", "0");
@@ -121,12 +122,18 @@ public sealed partial class BridgePlugin
         var hv = host.FindLink(HostVeth) ?? throw new CniException(CniErrorCode.KernelFailure, $"veth \"{HostVeth}\" vanished after creation");
         host.SetMaster(hv.Index, br.Index);
         if (conf.HairpinMode) host.SetHairpin(hv.Index, true);
-        if (conf.Vlan != 0) host.AddBridgeVlan(hv.Index, (ushort)conf.Vlan, pvid: true, untagged: true);
+        if (conf.Vlan != 0)
+            try { host.AddBridgeVlan(hv.Index, (ushort)conf.Vlan, pvid: true, untagged: true); }
+            catch (PodnetLinuxException e) when (e.Errno == Errno.EOPNOTSUPP) { throw VlanUnsupported(e); }
         host.SetUp(hv.Index);
         var cv = cont.FindLink(env.IfName) ?? throw new CniException(CniErrorCode.KernelFailure,
             $"interface \"{env.IfName}\" not found in {env.Netns} after creating the veth");
         return (host.GetLink(hv.Index), cv);
     }
+
+    CniException VlanUnsupported(PodnetLinuxException e) =>
+        new(CniErrorCode.UnsupportedField, $"unsupported field \"vlan\": {conf.Vlan}",
+            $"\"vlan\": {conf.Vlan} needs bridge VLAN filtering, which this kernel does not support (CONFIG_BRIDGE_VLAN_FILTERING): {e.Message}", e);
 
     /// <summary>As the reference: addresses point at interface 2, gateways filled when isGateway,
     /// a default route per family when isDefaultGateway and IPAM gave none.</summary>
