@@ -35,7 +35,7 @@ public sealed partial class Rtnl : IDisposable
     }
 
     /// <summary>Opens a socket inside <paramref name="ns"/> by switching the calling thread there and
-    /// back (no extra thread: the fast path for short-lived processes such as CNI plugins).</summary>
+    /// straight back (no extra thread: the fast path for short-lived processes such as podnet-cni).</summary>
     public static Rtnl OpenOnCallingThread(NetNs ns)
     {
         ArgumentNullException.ThrowIfNull(ns);

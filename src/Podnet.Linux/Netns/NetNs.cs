@@ -148,9 +148,11 @@ public sealed class NetNs : IDisposable
     }
 
     /// <summary>
-    /// Runs <paramref name="func"/> on the calling thread switched into this namespace and switches it
-    /// back afterwards. Cheaper than <see cref="Run{T}"/> (no thread); only for short synchronous code
-    /// that cannot await (e.g. opening a netlink socket, which stays bound to the namespace).
+    /// Runs <paramref name="func"/> on the calling thread switched into this namespace, then switches
+    /// the thread back. No thread is created: the fast path for short synchronous work such as
+    /// opening a netlink socket (which stays bound to this namespace). Never await inside it. If
+    /// the thread cannot return to its namespace the process is stopped (FailFast) rather than let
+    /// later work run in the wrong namespace.
     /// </summary>
     public T RunOnCallingThread<T>(Func<T> func)
     {
@@ -165,9 +167,8 @@ public sealed class NetNs : IDisposable
             try { return func(); }
             finally
             {
-                // A thread stuck in the wrong namespace would silently misdirect later work.
                 if (Libc.SetNs(back, Libc.CLONE_NEWNET) != 0)
-                    Environment.FailFast($"could not return to the original netns from {Label}: errno {Errno.Last()}");
+                    Environment.FailFast($"could not return to the original netns from {Label}: {Errno.Name(Errno.Last())}");
             }
         }
         finally { if (added) Handle.DangerousRelease(); }
