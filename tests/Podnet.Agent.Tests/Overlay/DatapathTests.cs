@@ -15,7 +15,7 @@ public class DatapathTests
     [MemberData(nameof(Backends))]
     public async Task Full_pod_matrix_across_three_nodes(string backend, int mtu)
     {
-        await using var lab = new OverlayLab(NetworkConfig.Parse("{\"Network\":\"10.244.0.0/16\",\"Backend\":{\"Type\":\"" + backend + "\"}}"), new MemoryLeaseStore());
+        await using var lab = await OverlayLab.StartAsync(NetworkConfig.Parse("{\"Network\":\"10.244.0.0/16\",\"Backend\":{\"Type\":\"" + backend + "\"}}"));
         for (int i = 1; i <= 3; i++) await lab.AddNodeAsync(i);
         var pods = lab.Nodes.Select(n => lab.AddPod(n)).ToList();
         Assert.All(pods, p => Assert.Equal(mtu, p.Mtu));
@@ -51,7 +51,7 @@ public class DatapathTests
     [Fact]
     public async Task Vxlan_programs_one_route_neighbour_and_fdb_entry_per_remote_node()
     {
-        await using var lab = new OverlayLab(NetworkConfig.Default, new MemoryLeaseStore());
+        await using var lab = await OverlayLab.StartAsync(NetworkConfig.Default);
         for (int i = 1; i <= 3; i++) await lab.AddNodeAsync(i);
         await lab.SettleAsync();
         var n1 = lab.Nodes[0];

@@ -22,14 +22,22 @@ public sealed class OverlayLab : IAsyncDisposable
     public TestNetns Fabric { get; }
     public TestNetns? Router { get; }
     public NetworkConfig Config { get; }
-    public ILeaseStore Store { get; }
+    public TestApi Api { get; private set; } = null!;
     public List<LabNode> Nodes { get; } = [];
     public List<string> Log { get; } = [];
 
-    public OverlayLab(NetworkConfig config, ILeaseStore store, bool routed = false)
+    /// <summary>Starts a real control plane and the fabric.</summary>
+    public static async Task<OverlayLab> StartAsync(NetworkConfig config, bool routed = false)
+    {
+        var lab = new OverlayLab(config, routed);
+        try { lab.Api = await TestApi.StartAsync(); }
+        catch { await lab.DisposeAsync(); throw; }
+        return lab;
+    }
+
+    private OverlayLab(NetworkConfig config, bool routed)
     {
         Config = config;
-        Store = store;
         Fabric = Track(new TestNetns("ovf"));
         Fabric.Ip("link", "add", "br0", "type", "bridge").Check();
         Fabric.Ip("link", "set", "br0", "up").Check();
@@ -107,6 +115,7 @@ public sealed class OverlayLab : IAsyncDisposable
         List<TestNetns> all;
         lock (_all) all = [.. _all];
         foreach (var ns in all) ns.Dispose();
+        if (Api is not null) await Api.DisposeAsync();
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
 
@@ -121,6 +130,8 @@ public sealed class LabNode(OverlayLab lab, string name, TestNetns ns, IPAddress
 {
     private CancellationTokenSource? _cts;
     private Task? _run;
+    private Podnet.Api.Client.ApiClient? _client;
+    private ApiLeaseStore? _store;
     public string Name => name;
     public TestNetns Ns => ns;
     public IPAddress Ip => ip;
@@ -138,7 +149,9 @@ public sealed class LabNode(OverlayLab lab, string name, TestNetns ns, IPAddress
         };
         if (tweak is not null) opt = tweak(opt);
         _cts = new CancellationTokenSource();
-        Agent = new OverlayAgent(opt, lab.Store, ns.Ns, m => { lock (lab.Log) lab.Log.Add($"{name}: {m}"); });
+        _client = lab.Api.Client();
+        _store = new ApiLeaseStore(_client);
+        Agent = new OverlayAgent(opt, _store, ns.Ns, m => { lock (lab.Log) lab.Log.Add($"{name}: {m}"); });
         _run = Task.Run(() => Agent.RunAsync(_cts.Token));
         await Agent.Ready.WaitAsync(TimeSpan.FromSeconds(20));
     }
@@ -163,6 +176,8 @@ public sealed class LabNode(OverlayLab lab, string name, TestNetns ns, IPAddress
         try { await _run!; } catch (OperationCanceledException) { } catch (Exception) { }
         await Agent.DisposeAsync();
         Agent = null;
+        if (_store is not null) await _store.DisposeAsync();
+        _client?.Dispose();
     }
 }
 
