@@ -1,2 +1,1 @@
-// Entry point: filled in by the component that owns this project.
 return 0;
