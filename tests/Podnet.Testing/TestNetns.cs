@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json;
 using Podnet.Linux.Netns;
 
 namespace Podnet.Testing;
@@ -29,14 +30,35 @@ public sealed class TestNetns : IDisposable
     public string Path => Ns.Path;
 
     /// <summary>Runs a command inside the namespace (<c>ip netns exec</c>).</summary>
-    public ShResult Exec(params string[] argv) => Sh.InNetns(Name, argv);
+    public ShResult Exec(params string[] argv) => Testing.Sh.InNetns(Name, argv);
+
+    /// <summary>Runs a command inside the namespace and returns its stdout (throws if it fails).</summary>
+    public string Output(params string[] argv) => Testing.Sh.InNetns(Name, argv).Check();
 
     /// <summary>Runs <c>ip -n NAME …</c>.</summary>
     public ShResult Ip(params string[] args)
     {
         var argv = new List<string> { "ip", "-n", Name };
         argv.AddRange(args);
-        return Sh.Run(argv);
+        return Testing.Sh.Run(argv);
+    }
+
+    /// <summary>Runs <c>ip -n NAME -j …</c> and parses its JSON output (throws if ip fails).</summary>
+    public JsonElement IpJson(params string[] args)
+    {
+        var argv = new List<string> { "ip", "-n", Name, "-j" };
+        argv.AddRange(args);
+        string output = Testing.Sh.Run(argv).Check();
+        return JsonDocument.Parse(string.IsNullOrWhiteSpace(output) ? "[]" : output).RootElement.Clone();
+    }
+
+    /// <summary>Runs <c>bridge -n NAME -j …</c> and parses its JSON output.</summary>
+    public JsonElement BridgeJson(params string[] args)
+    {
+        var argv = new List<string> { "bridge", "-n", Name, "-j" };
+        argv.AddRange(args);
+        string output = Testing.Sh.Run(argv).Check();
+        return JsonDocument.Parse(string.IsNullOrWhiteSpace(output) ? "[]" : output).RootElement.Clone();
     }
 
     public override string ToString() => Name;
@@ -55,7 +77,7 @@ public sealed class TestNetns : IDisposable
     {
         for (int round = 0; round < 5; round++)
         {
-            var r = Sh.Run("ip", "netns", "pids", netnsName);
+            var r = Testing.Sh.Run("ip", "netns", "pids", netnsName);
             var pids = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (!r.Ok || pids.Length == 0) return;
             foreach (var s in pids)

@@ -13,7 +13,6 @@ namespace Podnet.Linux.Netlink;
 /// <param name="OperState">IFLA_OPERSTATE (RFC 2863): 6 = up, 2 = down, 0 = unknown.</param>
 /// <param name="Promiscuity">IFLA_PROMISCUITY counter.</param>
 /// <param name="Vxlan">vxlan parameters when <paramref name="Kind"/> is "vxlan".</param>
-/// <param name="HairpinMode">IFLA_BRPORT_MODE when the link is a bridge port (only in AF_BRIDGE dumps).</param>
 public sealed record Link(
     int Index,
     string Name,

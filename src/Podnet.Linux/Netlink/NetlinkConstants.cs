@@ -42,7 +42,7 @@ internal static class Nl
     public const ushort BRIDGE_VLAN_INFO_PVID = 0x2, BRIDGE_VLAN_INFO_UNTAGGED = 0x4;
     public const ushort IFLA_VXLAN_ID = 1, IFLA_VXLAN_GROUP = 2, IFLA_VXLAN_LINK = 3, IFLA_VXLAN_LOCAL = 4,
         IFLA_VXLAN_LEARNING = 7, IFLA_VXLAN_PORT = 15, IFLA_VXLAN_LOCAL6 = 17;
-    public const uint RTEXT_FILTER_SKIP_STATS = 1 << 3;
+    public const uint RTEXT_FILTER_BRVLAN = 1 << 1, RTEXT_FILTER_SKIP_STATS = 1 << 3;
 
     public const uint IFF_UP = 0x1, IFF_LOOPBACK = 0x8, IFF_RUNNING = 0x40, IFF_PROMISC = 0x100, IFF_LOWER_UP = 0x10000;
 

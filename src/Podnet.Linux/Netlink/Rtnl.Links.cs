@@ -243,12 +243,13 @@ public sealed partial class Rtnl
     public void SetHairpin(LinkRef link, bool on)
     {
         string op = on ? "set hairpin on" : "set hairpin off";
-        CheckRef(link, op);
         lock (_lock)
         {
             // Same request as `bridge link set dev X hairpin on`: AF_BRIDGE + nested IFLA_PROTINFO.
+            // The bridge setlink path finds the port by ifindex only.
+            int index = IndexOf(link, op, link.ToString());
             _msg.Begin(Nl.RTM_SETLINK, Nl.F_ACK);
-            IfInfo(link, family: Nl.AF_BRIDGE);
+            IfInfo(Nl.AF_BRIDGE, index);
             int pi = _msg.BeginNested(Nl.IFLA_PROTINFO, nestedFlag: true);
             _msg.U8(Nl.IFLA_BRPORT_MODE, on ? (byte)1 : (byte)0);
             _msg.EndNested(pi);
