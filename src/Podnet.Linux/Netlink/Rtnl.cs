@@ -34,6 +34,15 @@ public sealed partial class Rtnl : IDisposable
         return new Rtnl(sock, ns.Label);
     }
 
+    /// <summary>Opens a socket inside <paramref name="ns"/> by switching the calling thread there and
+    /// straight back (no extra thread: the fast path for short-lived processes such as podnet-cni).</summary>
+    public static Rtnl OpenOnCallingThread(NetNs ns)
+    {
+        ArgumentNullException.ThrowIfNull(ns);
+        var sock = ns.IsProcessNamespace ? NetlinkSocket.Open() : ns.RunOnCallingThread(NetlinkSocket.Open);
+        return new Rtnl(sock, ns.Label);
+    }
+
     /// <summary>Opens a socket in the calling thread's namespace (no thread switch).
     /// <paramref name="label"/> names that namespace in errors.</summary>
     public static Rtnl OpenCurrent(string label = "the current netns") => new(NetlinkSocket.Open(), label);

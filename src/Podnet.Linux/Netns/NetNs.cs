@@ -147,6 +147,33 @@ public sealed class NetNs : IDisposable
         return result;
     }
 
+    /// <summary>
+    /// Runs <paramref name="func"/> on the calling thread switched into this namespace, then switches
+    /// the thread back. No thread is created: the fast path for short synchronous work such as
+    /// opening a netlink socket (which stays bound to this namespace). Never await inside it. If
+    /// the thread cannot return to its namespace the process is stopped (FailFast) rather than let
+    /// later work run in the wrong namespace.
+    /// </summary>
+    public T RunOnCallingThread<T>(Func<T> func)
+    {
+        ArgumentNullException.ThrowIfNull(func);
+        using var back = Libc.Open("/proc/thread-self/ns/net", Libc.O_RDONLY);
+        if (back.IsInvalid) throw Fail("open current netns", "/proc/thread-self/ns/net", Errno.Last());
+        bool added = false;
+        try
+        {
+            Handle.DangerousAddRef(ref added);
+            if (Libc.SetNs(Handle, Libc.CLONE_NEWNET) != 0) throw Fail("enter netns", Label, Errno.Last());
+            try { return func(); }
+            finally
+            {
+                if (Libc.SetNs(back, Libc.CLONE_NEWNET) != 0)
+                    Environment.FailFast($"could not return to the original netns from {Label}: {Errno.Name(Errno.Last())}");
+            }
+        }
+        finally { if (added) Handle.DangerousRelease(); }
+    }
+
     public void Dispose() => Handle.Dispose();
 
     private static NetNs OpenPath(string path, string? name, bool isCurrentProcess)
