@@ -4,7 +4,8 @@ namespace Podnet.Lab.Processes;
 
 /// <summary>Finds the processes inside network namespaces, like <c>ip netns pids</c>, but for many
 /// namespaces in one pass over /proc: a namespace is identified by its nsfs inode, which
-/// readlink(2) shows as <c>net:[INODE]</c> both for /proc/PID/ns/net and for an open namespace fd.</summary>
+/// readlink(2) of /proc/PID/ns/net shows as <c>net:[INODE]</c>; a named namespace's is read by a
+/// thread that entered it (readlink of its fd would show the bind-mount path instead).</summary>
 public static class NetnsProcesses
 {
     /// <summary>The identity (<c>net:[INODE]</c>) of a named namespace, or null when it does not exist.</summary>
@@ -13,7 +14,7 @@ public static class NetnsProcesses
         try
         {
             using var ns = NetNs.Open(netns);
-            return new FileInfo($"/proc/self/fd/{ns.Handle.DangerousGetHandle()}").LinkTarget;
+            return ns.Run(() => new FileInfo("/proc/thread-self/ns/net").LinkTarget);
         }
         catch (Podnet.Linux.PodnetLinuxException) { return null; }
     }
