@@ -43,9 +43,11 @@ public static class ApiResources
     public static readonly ApiResource NetworkPolicies = new("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", true, false);
     public static readonly ApiResource Ingresses = new("networking.k8s.io", "v1", "Ingress", "ingresses", true, true);
     public static readonly ApiResource EndpointSlices = new("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, false);
+    /// <summary>podnetd's per-node subnet leases (one object per subnet; see Podnet.Agent Overlay/Subnet).</summary>
+    public static readonly ApiResource SubnetLeases = new("podnet.io", "v1", "SubnetLease", "subnetleases", false, false);
 
     public static readonly IReadOnlyList<ApiResource> All =
-        [Namespaces, Nodes, Pods, Services, Deployments, NetworkPolicies, Ingresses, EndpointSlices];
+        [Namespaces, Nodes, Pods, Services, Deployments, NetworkPolicies, Ingresses, EndpointSlices, SubnetLeases];
 
     public static ApiResource? ByPath(string group, string version, string plural) =>
         All.FirstOrDefault(r => r.Group == group && r.Version == version && r.Plural == plural);

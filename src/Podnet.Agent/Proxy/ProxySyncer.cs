@@ -1,0 +1,245 @@
+using Podnet.Linux.Nftables;
+
+namespace Podnet.Agent.Proxy;
+
+/// <summary>
+/// Keeps the proxy's nftables table equal to the wanted services, sending only what changed, in one
+/// atomic transaction per sync. Knows what the kernel holds (chains by fingerprint, map entries,
+/// sets): after a restart <see cref="Restore"/> reads it back, so nothing is flushed and unchanged
+/// chains are not rewritten. A failed sync changes nothing and is retried at the next one.
+/// </summary>
+public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>? log = null)
+{
+    private static readonly object SkeletonKey = new();
+    private readonly NftTable _table = new(NftFamily.Ip, cfg.TableName, "podnet service proxy");
+    private readonly Action<string> _log = log ?? (_ => { });
+
+    // Wanted inputs, and what each unit last put into the kernel.
+    private readonly Dictionary<ServicePortName, (ServicePortInfo Info, IReadOnlyList<EndpointInfo> Eps)> _wanted = [];
+    private readonly Dictionary<object, CompiledUnit> _applied = [];
+    private readonly HashSet<object> _dirty = [SkeletonKey];
+
+    // What the kernel holds: chain fingerprints (null: unknown content), entries by map|key, sets.
+    private readonly Dictionary<string, string?> _chains = [];
+    private readonly Dictionary<string, (MapEntry Entry, object Owner)> _entries = [];
+    private readonly HashSet<string> _sets = [];
+    private bool _tableExists;
+    private bool _pruneOrphans;
+
+    public NftTable Table => _table;
+    public int ServiceCount => _wanted.Count;
+
+    /// <summary>Statistics of the last successful sync.</summary>
+    public (int Commands, int Units) LastSync { get; private set; }
+
+    public void SetService(ServicePortInfo info, IReadOnlyList<EndpointInfo> endpoints)
+    {
+        if (_wanted.TryGetValue(info.Name, out var cur) && cur.Info.SameAs(info) && cur.Eps.SequenceEqual(endpoints)) return;
+        _wanted[info.Name] = (info, endpoints.ToArray());
+        _dirty.Add(info.Name);
+    }
+
+    public void DeleteService(ServicePortName name)
+    {
+        if (_wanted.Remove(name)) _dirty.Add(name);
+    }
+
+    /// <summary>The service ports currently wanted (to find ones that disappeared from the API).</summary>
+    public IReadOnlyCollection<ServicePortName> Wanted => _wanted.Keys;
+
+    public IReadOnlyList<EndpointInfo>? EndpointsOf(ServicePortName name) => _wanted.TryGetValue(name, out var w) ? w.Eps : null;
+
+    /// <summary>
+    /// Reads back what the kernel holds (after a restart). The next sync then only writes differences
+    /// and removes chains, sets and entries that no wanted service owns.
+    /// </summary>
+    public void Restore()
+    {
+        var state = nft.List(_table);
+        _chains.Clear(); _entries.Clear(); _sets.Clear(); _applied.Clear();
+        _tableExists = state is not null;
+        _dirty.Add(SkeletonKey);
+        foreach (var n in _wanted.Keys) _dirty.Add(n);
+        if (state is null) return;
+        foreach (var c in state.Chains.Keys) _chains[c] = null;
+        foreach (var r in state.Rules)
+            if (_chains.TryGetValue(r.Chain, out var fp) && fp is null && r.Comment is { } cm && cm.StartsWith(CompiledChain.FingerprintPrefix))
+                _chains[r.Chain] = cm[CompiledChain.FingerprintPrefix.Length..];
+        foreach (var s in state.Sets.Keys.Where(s => !s.StartsWith("__"))) _sets.Add(s);
+        foreach (var (map, els) in state.Elements)
+        {
+            if (map.StartsWith("__") || state.Sets[map].IsMap == false) continue;
+            foreach (var e in els)
+            {
+                var me = new MapEntry(map, new NftElement(e.Key, e.Verdict));
+                _entries[me.Key] = (me, Orphan);
+            }
+        }
+        _pruneOrphans = true;
+    }
+
+    private static readonly object Orphan = new();
+
+    /// <summary>Writes pending changes in one transaction. Returns false (and logs) when the kernel refused it.</summary>
+    public bool Sync()
+    {
+        if (_dirty.Count == 0 && !_pruneOrphans) return true;
+        var tx = new NftTransaction();
+        if (!_tableExists) tx.AddTable(_table);
+
+        var compiled = new Dictionary<object, CompiledUnit>();
+        foreach (var key in _dirty)
+        {
+            compiled[key] = ReferenceEquals(key, SkeletonKey) ? Skeleton.Build(cfg)
+                : _wanted.TryGetValue((ServicePortName)key, out var w) ? ServiceCompiler.Compile(cfg, w.Info, w.Eps)
+                : CompiledUnit.Empty;
+        }
+
+        // Sets and chains to create first (empty), so rules and entries can refer to them in any order.
+        var newChains = new Dictionary<string, string?>();
+        var newSets = new List<string>();
+        var addRules = new List<CompiledChain>();
+        var flushRefill = new List<CompiledChain>();
+        var keepChains = new HashSet<string>();
+        var keepSets = new HashSet<string>();
+        foreach (var (key, unit) in compiled)
+        {
+            foreach (var s in unit.Sets)
+            {
+                keepSets.Add(s.Name);
+                if (!_sets.Contains(s.Name)) { tx.AddSet(s); newSets.Add(s.Name); }
+            }
+            foreach (var c in unit.Chains)
+            {
+                keepChains.Add(c.Name);
+                if (!_chains.TryGetValue(c.Name, out var fp))
+                {
+                    tx.AddChain(new NftChain(_table, c.Name, c.Base));
+                    addRules.Add(c);
+                }
+                else if (fp != c.Fingerprint)
+                {
+                    if (c.Base is not null) tx.AddChain(new NftChain(_table, c.Name, c.Base));
+                    flushRefill.Add(c);
+                }
+                newChains[c.Name] = c.Fingerprint;
+            }
+        }
+        foreach (var c in flushRefill)
+        {
+            tx.FlushChain(_table, c.Name);
+            foreach (var r in c.ToRules(_table)) tx.AddRule(r);
+        }
+        foreach (var c in addRules)
+            foreach (var r in c.ToRules(_table)) tx.AddRule(r);
+
+        // Map entries: delete what units no longer want (or want with another verdict), then add.
+        var dels = new Dictionary<string, List<NftElement>>();
+        var adds = new Dictionary<string, List<NftElement>>();
+        var entriesAfter = new Dictionary<string, (MapEntry, object)?>();
+        foreach (var (key, unit) in compiled)
+        {
+            var wantedHere = new Dictionary<string, MapEntry>();
+            foreach (var e in unit.Entries)
+            {
+                if (_entries.TryGetValue(e.Key, out var cur) && !Equals(cur.Owner, key) && cur.Owner != Orphan && !compiled.ContainsKey(cur.Owner))
+                {
+                    _log($"proxy: {key} wants {e.Map} entry {e.Element.KeyHex} owned by {cur.Owner}; skipped");
+                    continue;
+                }
+                if (entriesAfter.TryGetValue(e.Key, out var taken) && taken is { } t2 && !Equals(t2.Item2, key))
+                {
+                    _log($"proxy: {key} wants {e.Map} entry {e.Element.KeyHex} also wanted by {t2.Item2}; skipped");
+                    continue;
+                }
+                wantedHere[e.Key] = e;
+                entriesAfter[e.Key] = (e, key);
+            }
+            if (_applied.TryGetValue(key, out var old))
+                foreach (var e in old.Entries)
+                    if (!wantedHere.ContainsKey(e.Key) && !entriesAfter.ContainsKey(e.Key) && _entries.TryGetValue(e.Key, out var cur) && Equals(cur.Owner, key))
+                        entriesAfter[e.Key] = null;
+        }
+        foreach (var (k, after) in entriesAfter)
+        {
+            _entries.TryGetValue(k, out var before);
+            var b = before.Entry;
+            if (after is { } a)
+            {
+                if (b is not null && b.SameValue(a.Item1)) continue;
+                if (b is not null) Bucket(dels, b.Map).Add(b.Element);
+                Bucket(adds, a.Item1.Map).Add(a.Item1.Element);
+            }
+            else if (b is not null) Bucket(dels, b.Map).Add(b.Element);
+        }
+
+        // Orphans after a restart: entries, chains and sets no unit owns any more.
+        var orphanChains = new List<string>();
+        var orphanSets = new List<string>();
+        if (_pruneOrphans)
+        {
+            var owned = _applied.Where(kv => !compiled.ContainsKey(kv.Key)).SelectMany(kv => kv.Value.Chains.Select(c => c.Name)).ToHashSet();
+            owned.UnionWith(keepChains);
+            var ownedSets = _applied.Where(kv => !compiled.ContainsKey(kv.Key)).SelectMany(kv => kv.Value.Sets.Select(s => s.Name)).ToHashSet();
+            ownedSets.UnionWith(keepSets);
+            foreach (var (k, v) in _entries)
+                if (v.Owner == Orphan && !entriesAfter.ContainsKey(k)) { Bucket(dels, v.Entry.Map).Add(v.Entry.Element); entriesAfter[k] = null; }
+            orphanChains.AddRange(_chains.Keys.Where(c => !owned.Contains(c)));
+            orphanSets.AddRange(_sets.Where(s => !ownedSets.Contains(s)));
+        }
+
+        foreach (var (map, els) in dels) tx.DeleteElements(_table, map, els);
+        foreach (var (map, els) in adds) tx.AddElements(_table, map, els);
+
+        // Chains and sets that units dropped: flush every one first (their jumps go), then delete.
+        var goneChains = new List<string>(orphanChains);
+        var goneSets = new List<string>(orphanSets);
+        foreach (var (key, _) in compiled)
+        {
+            if (!_applied.TryGetValue(key, out var old)) continue;
+            goneChains.AddRange(old.Chains.Select(c => c.Name).Where(n => !keepChains.Contains(n)));
+            goneSets.AddRange(old.Sets.Select(s => s.Name).Where(n => !keepSets.Contains(n)));
+        }
+        goneChains = goneChains.Distinct().ToList();
+        foreach (var c in goneChains) tx.FlushChain(_table, c);
+        foreach (var c in goneChains) tx.DeleteChain(_table, c);
+        foreach (var s in goneSets.Distinct()) tx.DeleteSet(_table, s);
+
+        try
+        {
+            tx.Apply(nft);
+        }
+        catch (NftablesException e)
+        {
+            _log($"proxy: sync of {compiled.Count} service ports failed, keeping the last good rules: {e.Message}");
+            return false;
+        }
+
+        // Commit our view of the kernel.
+        _tableExists = true;
+        foreach (var (c, fp) in newChains) _chains[c] = fp;
+        foreach (var c in goneChains) _chains.Remove(c);
+        foreach (var s in newSets) _sets.Add(s);
+        foreach (var s in goneSets) _sets.Remove(s);
+        foreach (var (k, after) in entriesAfter)
+        {
+            if (after is { } a) _entries[k] = (a.Item1, a.Item2);
+            else _entries.Remove(k);
+        }
+        foreach (var (key, unit) in compiled)
+        {
+            if (ReferenceEquals(unit, CompiledUnit.Empty)) _applied.Remove(key);
+            else _applied[key] = unit;
+        }
+        LastSync = (tx.Count, compiled.Count);
+        _dirty.Clear();
+        _pruneOrphans = false;
+        return true;
+    }
+
+    private static List<NftElement> Bucket(Dictionary<string, List<NftElement>> d, string map)
+    {
+        if (!d.TryGetValue(map, out var l)) d[map] = l = [];
+        return l;
+    }
+}

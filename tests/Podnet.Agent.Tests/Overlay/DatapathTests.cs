@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Sockets;
+using Podnet.Agent.Overlay.Config;
+using Podnet.Linux.Netlink;
+
+namespace Podnet.Agent.Tests.Overlay;
+
+/// <summary>Three nodes per backend in real namespaces: every pod reaches every pod on another
+/// node over ICMP, TCP and UDP without NAT, and a DF ping at the advertised MTU passes.</summary>
+public class DatapathTests
+{
+    public static TheoryData<string, int> Backends => new() { { "vxlan", 1450 }, { "host-gw", 1500 } };
+
+    [Theory]
+    [MemberData(nameof(Backends))]
+    public async Task Full_pod_matrix_across_three_nodes(string backend, int mtu)
+    {
+        await using var lab = await OverlayLab.StartAsync(NetworkConfig.Parse("{\"Network\":\"10.244.0.0/16\",\"Backend\":{\"Type\":\"" + backend + "\"}}"));
+        for (int i = 1; i <= 3; i++) await lab.AddNodeAsync(i);
+        var pods = lab.Nodes.Select(n => lab.AddPod(n)).ToList();
+        Assert.All(pods, p => Assert.Equal(mtu, p.Mtu));
+        Assert.Equal(3, pods.Select(p => p.Node.Agent!.Lease!.Subnet).Distinct().Count());
+
+        var failures = new List<string>();
+        foreach (var a in pods)
+        foreach (var b in pods.Where(b => b != a))
+        {
+            if (!await Probe.EventuallyAsync(() => Task.FromResult(Probe.Ping(a.Ns, b.Ip)))) failures.Add($"icmp {a} -> {b}");
+            var tcp = await Probe.TcpAsync(a.Ns, b.Ns, b.Ip);
+            if (!a.Ip.Equals(tcp)) failures.Add($"tcp {a} -> {b}: server saw {tcp?.ToString() ?? "nothing"}");
+            var udp = await Probe.UdpAsync(a.Ns, b.Ns, b.Ip);
+            if (!a.Ip.Equals(udp)) failures.Add($"udp {a} -> {b}: server saw {udp?.ToString() ?? "nothing"}");
+            if (!Probe.Ping(a.Ns, b.Ip, payload: mtu - 28)) failures.Add($"DF ping of {mtu} bytes {a} -> {b}");
+        }
+        // Nodes reach remote pods too (kubelet probes, hostNetwork pods).
+        foreach (var n in lab.Nodes)
+        foreach (var p in pods.Where(p => p.Node != n))
+            if (!Probe.Ping(n.Ns, p.Ip)) failures.Add($"icmp {n.Name} -> {p}");
+        Assert.True(failures.Count == 0, string.Join("\n", failures) + "\n" + string.Join("\n", lab.Log));
+
+        // Node-side files: subnet.env and the conflist carry the subnet and MTU.
+        var n1 = lab.Nodes[0];
+        var env = File.ReadAllText(Path.Combine(n1.Dir, "subnet.env"));
+        var sub = n1.Agent!.Lease!.Subnet;
+        Assert.Contains($"FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET={Ip4.Nth(sub, 1)}/24\nFLANNEL_MTU={mtu}\nFLANNEL_IPMASQ=true\n", env);
+        var conf = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(n1.Dir, "10-podnet.conflist")))!;
+        Assert.Equal(mtu, (int)conf["plugins"]![0]!["mtu"]!);
+        Assert.Equal(sub.ToString(), (string)conf["plugins"]![0]!["ipam"]!["ranges"]![0]![0]!["subnet"]!);
+    }
+
+    [Fact]
+    public async Task Vxlan_programs_one_route_neighbour_and_fdb_entry_per_remote_node()
+    {
+        await using var lab = await OverlayLab.StartAsync(NetworkConfig.Default);
+        for (int i = 1; i <= 3; i++) await lab.AddNodeAsync(i);
+        await lab.SettleAsync();
+        var n1 = lab.Nodes[0];
+        using var rt = Rtnl.Open(n1.Ns.Ns);
+        var dev = rt.GetLink("pn-vxlan.1");
+        Assert.Equal(("vxlan", 1u, (ushort)8472, 1450), (dev.Kind, dev.Vxlan!.Vni, dev.Vxlan.Port, dev.Mtu));
+        Assert.Equal(n1.Agent!.Lease!.VtepMac, dev.Mac);
+        foreach (var other in lab.Nodes.Skip(1))
+        {
+            var l = other.Agent!.Lease!;
+            var routes = rt.ListRoutes(AddressFamily.InterNetwork).Where(r => r.Destination == l.Subnet).ToList();
+            var r = Assert.Single(routes);
+            Assert.Equal((l.Subnet.BaseAddress, dev.Index, true), (r.Gateway, r.OutIndex, r.OnLink));
+            var n = Assert.Single(rt.ListNeighbours(dev.Index, AddressFamily.InterNetwork), x => x.Ip.Equals(l.Subnet.BaseAddress));
+            Assert.True(n.IsPermanent);
+            Assert.Equal(l.VtepMac, n.Mac);
+            var f = Assert.Single(rt.ListFdb(dev.Index), x => x.Mac == l.VtepMac);
+            Assert.Equal(other.Ip, f.Destination);
+        }
+        Assert.Equal(2, rt.ListFdb(dev.Index).Count(f => f.Destination is not null));
+    }
+}

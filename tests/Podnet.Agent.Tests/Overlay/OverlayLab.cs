@@ -1,0 +1,187 @@
+using System.Net;
+using System.Net.Sockets;
+using Podnet.Agent.Overlay;
+using Podnet.Agent.Overlay.Config;
+using Podnet.Agent.Overlay.Subnet;
+using Podnet.Linux.Netlink;
+using Podnet.Testing;
+
+namespace Podnet.Agent.Tests.Overlay;
+
+/// <summary>
+/// A throwaway cluster network in real namespaces: a fabric namespace with bridge br0 (the node
+/// network 192.168.80.0/24, or two subnets behind a router namespace), node namespaces with eth0
+/// on it, an in-process <see cref="OverlayAgent"/> per node, and per node one pod namespace behind
+/// a cni0 bridge in the node's leased subnet, at the MTU the agent advertises. Everything is
+/// removed on dispose.
+/// </summary>
+public sealed class OverlayLab : IAsyncDisposable
+{
+    private readonly List<TestNetns> _all = [];
+    private readonly string _dir = Directory.CreateTempSubdirectory("pnt-overlay-").FullName;
+    public TestNetns Fabric { get; }
+    public TestNetns? Router { get; }
+    public NetworkConfig Config { get; }
+    public TestApi Api { get; private set; } = null!;
+    public List<LabNode> Nodes { get; } = [];
+    public List<string> Log { get; } = [];
+
+    /// <summary>Starts a real control plane and the fabric.</summary>
+    public static async Task<OverlayLab> StartAsync(NetworkConfig config, bool routed = false)
+    {
+        var lab = new OverlayLab(config, routed);
+        try { lab.Api = await TestApi.StartAsync(); }
+        catch { await lab.DisposeAsync(); throw; }
+        return lab;
+    }
+
+    private OverlayLab(NetworkConfig config, bool routed)
+    {
+        Config = config;
+        Fabric = Track(new TestNetns("ovf"));
+        Fabric.Ip("link", "add", "br0", "type", "bridge").Check();
+        Fabric.Ip("link", "set", "br0", "up").Check();
+        if (routed)
+        {
+            // Second node subnet 192.168.81.0/24 on br1, joined to br0's by a router namespace.
+            Router = Track(new TestNetns("ovr"));
+            Fabric.Ip("link", "add", "br1", "type", "bridge").Check();
+            Fabric.Ip("link", "set", "br1", "up").Check();
+            for (int s = 0; s < 2; s++)
+            {
+                Sh.Run("ip", "-n", Fabric.Name, "link", "add", $"rt{s}", "type", "veth", "peer", "name", $"eth{s}", "netns", Router.Name).Check();
+                Fabric.Ip("link", "set", $"rt{s}", "master", $"br{s}", "up").Check();
+                Router.Ip("addr", "add", $"192.168.{80 + s}.1/24", "dev", $"eth{s}").Check();
+                Router.Ip("link", "set", $"eth{s}", "up").Check();
+            }
+            Router.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1").Check();
+        }
+    }
+
+    private TestNetns Track(TestNetns ns) { lock (_all) _all.Add(ns); return ns; }
+
+    /// <summary>Adds node i (address 192.168.80.(10+i), or 192.168.81.(10+i) on the second subnet) and starts its agent.</summary>
+    public async Task<LabNode> AddNodeAsync(int i, int subnet = 0, Func<OverlayOptions, OverlayOptions>? tweak = null)
+    {
+        var ns = Track(new TestNetns("ovn"));
+        string ip = $"192.168.{80 + subnet}.{10 + i}";
+        Sh.Run("ip", "-n", Fabric.Name, "link", "add", $"n{i}", "type", "veth", "peer", "name", "eth0", "netns", ns.Name).Check();
+        Fabric.Ip("link", "set", $"n{i}", "master", $"br{subnet}", "up").Check();
+        ns.Ip("addr", "add", ip + "/24", "dev", "eth0").Check();
+        ns.Ip("link", "set", "eth0", "up").Check();
+        ns.Ip("link", "set", "lo", "up").Check();
+        if (Router is not null) ns.Ip("route", "add", "default", "via", $"192.168.{80 + subnet}.1").Check();
+        var node = new LabNode(this, $"node-{i}", ns, IPAddress.Parse(ip), Path.Combine(_dir, $"node-{i}"));
+        Nodes.Add(node);
+        await node.StartAgentAsync(tweak);
+        return node;
+    }
+
+    /// <summary>Adds a pod namespace behind node's cni0 at address .(10+j) of its subnet.</summary>
+    public LabPod AddPod(LabNode node, int j = 0)
+    {
+        var lease = node.Agent!.Lease!;
+        int mtu = node.Agent.PodMtu;
+        var pod = Track(new TestNetns("ovp"));
+        var gw = Ip4.Nth(lease.Subnet, 1);
+        var ip = Ip4.Nth(lease.Subnet, (uint)(10 + j));
+        if (!node.Ns.Ip("link", "show", "cni0").Ok)
+        {
+            node.Ns.Ip("link", "add", "cni0", "type", "bridge").Check();
+            node.Ns.Ip("addr", "add", $"{gw}/{lease.Subnet.PrefixLength}", "dev", "cni0").Check();
+            node.Ns.Ip("link", "set", "cni0", "mtu", mtu.ToString(), "up").Check();
+        }
+        string host = $"veth{j}";
+        Sh.Run("ip", "-n", node.Ns.Name, "link", "add", host, "mtu", mtu.ToString(), "type", "veth", "peer", "name", "eth0", "mtu", mtu.ToString(), "netns", pod.Name).Check();
+        node.Ns.Ip("link", "set", host, "master", "cni0", "up").Check();
+        pod.Ip("addr", "add", $"{ip}/{lease.Subnet.PrefixLength}", "dev", "eth0").Check();
+        pod.Ip("link", "set", "eth0", "up").Check();
+        pod.Ip("link", "set", "lo", "up").Check();
+        pod.Ip("route", "add", "default", "via", gw.ToString()).Check();
+        var p = new LabPod(pod, ip, node, mtu);
+        node.Pods.Add(p);
+        return p;
+    }
+
+    /// <summary>Waits until every running agent has reconciled after all current leases.</summary>
+    public async Task SettleAsync()
+    {
+        foreach (var n in Nodes.Where(n => n.Agent is not null)) await n.WaitReconcileAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var n in Nodes) await n.StopAgentAsync();
+        List<TestNetns> all;
+        lock (_all) all = [.. _all];
+        foreach (var ns in all) ns.Dispose();
+        if (Api is not null) await Api.DisposeAsync();
+        try { Directory.Delete(_dir, true); } catch (IOException) { }
+    }
+
+    public void Remove(TestNetns ns)
+    {
+        lock (_all) _all.Remove(ns);
+        ns.Dispose();
+    }
+}
+
+public sealed class LabNode(OverlayLab lab, string name, TestNetns ns, IPAddress ip, string dir)
+{
+    private CancellationTokenSource? _cts;
+    private Task? _run;
+    private Podnet.Api.Client.ApiClient? _client;
+    private ApiLeaseStore? _store;
+    public string Name => name;
+    public TestNetns Ns => ns;
+    public IPAddress Ip => ip;
+    public string Dir => dir;
+    public OverlayAgent? Agent { get; private set; }
+    public List<LabPod> Pods { get; } = [];
+    public Task? Run => _run;
+
+    public async Task StartAgentAsync(Func<OverlayOptions, OverlayOptions>? tweak = null)
+    {
+        var opt = new OverlayOptions
+        {
+            Config = lab.Config, NodeName = name, Iface = "eth0", SubnetFile = Path.Combine(dir, "subnet.env"),
+            CniConfDir = dir, Resync = TimeSpan.FromSeconds(5),
+        };
+        if (tweak is not null) opt = tweak(opt);
+        _cts = new CancellationTokenSource();
+        _client = lab.Api.Client();
+        _store = new ApiLeaseStore(_client);
+        Agent = new OverlayAgent(opt, _store, ns.Ns, m => { lock (lab.Log) lab.Log.Add($"{name}: {m}"); });
+        _run = Task.Run(() => Agent.RunAsync(_cts.Token));
+        await Agent.Ready.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    /// <summary>Waits for a reconcile pass that starts after now.</summary>
+    public async Task WaitReconcileAsync()
+    {
+        int start = Agent!.Reconciles;
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (Agent.Reconciles < start + 1 && DateTime.UtcNow < deadline)
+        {
+            if (_run!.IsFaulted) await _run;
+            await Task.Delay(20);
+        }
+        if (Agent.Reconciles < start + 1) throw new TimeoutException($"agent of {name} did not reconcile");
+    }
+
+    public async Task StopAgentAsync()
+    {
+        if (Agent is null) return;
+        _cts!.Cancel();
+        try { await _run!; } catch (OperationCanceledException) { } catch (Exception) { }
+        await Agent.DisposeAsync();
+        Agent = null;
+        if (_store is not null) await _store.DisposeAsync();
+        _client?.Dispose();
+    }
+}
+
+public sealed record LabPod(TestNetns Ns, IPAddress Ip, LabNode Node, int Mtu)
+{
+    public override string ToString() => $"{Ns.Name}({Ip} on {Node.Name})";
+}
