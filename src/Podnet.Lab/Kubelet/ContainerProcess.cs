@@ -24,9 +24,10 @@ public sealed class ContainerProcess : IDisposable
     public bool HasExited => _process.HasExited;
     public int ExitCode => _process.ExitCode;
 
+    /// <param name="binDir">Put first on PATH, so that shell commands find podnet-agnhost.</param>
     /// <param name="netns">The pod namespace, or null to run in the kubelet's own (the node's, for hostNetwork pods).</param>
     public static ContainerProcess Start(IReadOnlyList<string> argv, string? netns, string logFile,
-        IReadOnlyDictionary<string, string> env, string? workingDir)
+        IReadOnlyDictionary<string, string> env, string? workingDir, string? binDir = null)
     {
         var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         psi.ArgumentList.Add("-c");
@@ -37,6 +38,7 @@ public sealed class ContainerProcess : IDisposable
         foreach (var a in argv) psi.ArgumentList.Add(a);
         psi.Environment.Clear();
         psi.Environment["PATH"] = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        if (binDir is not null) psi.Environment["PATH"] = binDir + ":" + psi.Environment["PATH"];
         foreach (var (k, v) in env) psi.Environment[k] = v;
         if (workingDir is not null) psi.WorkingDirectory = workingDir;
         var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {argv[0]}");

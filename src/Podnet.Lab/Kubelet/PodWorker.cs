@@ -111,7 +111,7 @@ internal sealed class PodWorker
         while (!ct.IsCancellationRequested)
         {
             ContainerProcess proc;
-            try { proc = ContainerProcess.Start(argv, HostNetwork ? null : _netns, log, env, spec.WorkingDir); }
+            try { proc = ContainerProcess.Start(argv, HostNetwork ? null : _netns, log, env, spec.WorkingDir, _ctx.BinDir); }
             catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
             {
                 lock (_lock) { st.WaitingReason = "RunContainerError"; st.WaitingMessage = e.Message; }

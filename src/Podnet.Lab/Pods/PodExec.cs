@@ -29,7 +29,12 @@ public static class PodExec
             UseShellExecute = false, RedirectStandardInput = redirect, RedirectStandardOutput = redirect, RedirectStandardError = redirect,
         };
         foreach (var a in new[] { "netns", "exec", s.Netns }) psi.ArgumentList.Add(a);
-        foreach (var a in argv) psi.ArgumentList.Add(a);
+        // As in the containers: podnet-agnhost (and "agnhost") from the lab's binaries.
+        var bin = Runtime.LabManifest.Read(new LabNames(lab).ManifestFile)?.BinDir ?? Runtime.LabBinaries.BinDir();
+        var program = Path.GetFileName(argv[0]) is "agnhost" or "podnet-agnhost" ? Path.Combine(bin, "podnet-agnhost") : argv[0];
+        psi.ArgumentList.Add(program);
+        foreach (var a in argv.Skip(1)) psi.ArgumentList.Add(a);
+        psi.Environment["PATH"] = bin + ":" + (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin");
         psi.Environment["HOSTNAME"] = s.HostNetwork ? LabNames.NodeName(s.Node) : s.Pod;
         return Process.Start(psi) ?? throw new InvalidOperationException($"could not exec {argv[0]} in pod {ns}/{pod}");
     }
