@@ -60,7 +60,8 @@ public sealed class SubnetAllocator
         Cidr = cidr;
         SubnetPrefix = subnetPrefix;
         _base = IpAllocator.ToLong(cidr.Network);
-        _range = new RangeAllocator(0, (1L << (subnetPrefix - cidr.PrefixLength)) - 1);
+        // Lowest free first: node i of a fresh lab gets the i-th subnet, and a freed one is reused.
+        _range = new RangeAllocator(0, (1L << (subnetPrefix - cidr.PrefixLength)) - 1) { NextFit = false };
     }
 
     public int Count => _range.Count;
