@@ -57,11 +57,11 @@ public sealed class LabLifecycleTests
             var once = await WaitAsync(lab, "once", p => p.AtPath("status.phase") == "Failed", "Failed");
             Assert.Equal(7, once["status"]!["containerStatuses"]![0]!["state"]!["terminated"]!["exitCode"]!.GetValue<int>());
 
-            // hostNetwork: the pod has the node's IP and serves from the node's namespace.
+            // hostNetwork: the pod has the node's IP and hostname and serves from the node's namespace.
             await lab.Api.CreateAsync(Pod("hostnet", "node-2", [Container("srv", "agnhost", "netexec", "--http-port=9376")], hostNetwork: true));
             var hostnet = await WaitAsync(lab, "hostnet", TestLab.IsReady, "Ready");
             Assert.Equal(LabNames.NodeIp(2).ToString(), hostnet.AtPath("status.podIP"));
-            Assert.Equal("hostnet", Sh.InNetns(lab.Names.NodeNetns(1), "curl", "-sS", "--max-time", "3", $"http://{LabNames.NodeIp(2)}:9376/hostname").Check());
+            Assert.Equal("node-2\n", Sh.InNetns(lab.Names.NodeNetns(1), "curl", "-sS", "--max-time", "3", $"http://{LabNames.NodeIp(2)}:9376/hostname").Check());
 
             // A deleted pod's processes, namespace and files go; the object is finalized.
             await lab.Api.CreateAsync(Pod("doomed", "node-2", [Container("c", "agnhost", "netexec")]));
