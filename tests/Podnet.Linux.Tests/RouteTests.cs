@@ -115,8 +115,30 @@ public class RouteTests
         a.R.ReplaceRoute(new Route { Destination = IPNetwork.Parse("fd00:244:2::/64"), Gateway = Ip("fd00:80::12"), OutIndex = dev });
         Assert.Equal("fd00:80::12", Find(a, "fd00:244:2::/64")!.Value.GetProperty("gateway").GetString());
         Assert.Contains(a.R.ListRoutes(AddressFamily.InterNetworkV6), r => r.Destination?.ToString() == "fd00:244:2::/64");
+        a.R.ReplaceRoute(new Route { Gateway = Ip("fd00:80::1") }); // family from the gateway
+        Assert.Equal("fd00:80::1", a.T.IpJson("-6", "route", "show", "default")[0].GetProperty("gateway").GetString());
+        Assert.Contains(a.R.ListRoutes(AddressFamily.InterNetworkV6), r => r.Destination is null && Equals(r.Gateway, Ip("fd00:80::1")));
         var e = Assert.Throws<PodnetLinuxException>(() =>
             a.R.ReplaceRoute(new Route { Destination = IPNetwork.Parse("fd00:244:3::/64"), Gateway = Ip("192.168.80.1") }));
         Assert.Equal(Errno.EINVAL, e.Errno);
+    }
+}
+
+public class SpecialRouteTests
+{
+    [Fact]
+    public void BlackholeRouteForALocalBlock()
+    {
+        using var a = new NsRtnl();
+        // Calico keeps a blackhole for the node's own block so unknown pod IPs are dropped, not leaked.
+        var bh = new Route { Destination = IPNetwork.Parse("10.244.7.0/24"), Type = RouteTypes.Blackhole, Protocol = RouteProtocols.Static };
+        a.R.ReplaceRoute(bh);
+        var shown = a.T.IpJson("route", "show").EnumerateArray().Single(r => r.GetProperty("dst").GetString() == "10.244.7.0/24");
+        Assert.Equal("blackhole", shown.GetProperty("type").GetString());
+        var listed = a.R.ListRoutes().Single(r => r.Destination?.ToString() == "10.244.7.0/24");
+        Assert.Equal(RouteTypes.Blackhole, listed.Type);
+        Assert.StartsWith("blackhole 10.244.7.0/24", listed.ToString());
+        a.R.DeleteRoute(bh);
+        Assert.Empty(a.R.ListRoutes());
     }
 }
