@@ -53,9 +53,9 @@ internal sealed class PodWorker
         var writer = Task.Run(() => StatusWriterAsync(ct));
         try
         {
-            SignalStatus();
+            var sw = System.Diagnostics.Stopwatch.StartNew();
             await CreateSandboxAsync(ct);
-            SignalStatus();
+            _ctx.Log($"pod {Key}: sandbox {_netns} with {_ip} in {sw.ElapsedMilliseconds} ms");
             var loops = _pod.Spec.Containers.Select((c, i) => Task.Run(() => ContainerLoopAsync(c, _containers[i], ct))).ToList();
             await Task.WhenAll(loops);
         }
@@ -147,7 +147,7 @@ internal sealed class PodWorker
     }
 
     /// <summary>Without a probe a running container is ready. With one: first probe after
-    /// initialDelaySeconds, then every 50 ms until it first succeeds (so pods become Ready
+    /// initialDelaySeconds, then quickly until it first succeeds (so pods become Ready
     /// promptly), then every periodSeconds with successThreshold/failureThreshold.</summary>
     private async Task ReadinessLoopAsync(Container spec, ContainerState st, CancellationToken ct)
     {
@@ -171,7 +171,11 @@ internal sealed class PodWorker
                 else { successes = 0; if (++failures >= failureThreshold && st.Ready) { st.Ready = false; changed = true; } }
             }
             if (changed) SignalStatus();
-            await Task.Delay(everReady ? TimeSpan.FromSeconds(period) : TimeSpan.FromMilliseconds(50), ct);
+            // Until first ready: every 10 ms for the first second (a server binds within
+            // milliseconds of starting), then every 100 ms; afterwards every periodSeconds.
+            var wait = everReady ? TimeSpan.FromSeconds(period)
+                : DateTimeOffset.UtcNow - st.Process!.StartedAt < TimeSpan.FromSeconds(1) ? TimeSpan.FromMilliseconds(10) : TimeSpan.FromMilliseconds(100);
+            await Task.Delay(wait, ct);
         }
     }
 
