@@ -19,6 +19,8 @@ public static class GetCommand
             FlagSpec.Bool("show-labels", null, "show labels as the last column"),
             FlagSpec.Bool("no-headers", null, "omit the table header"),
             FlagSpec.Bool("ignore-not-found", null, "print nothing (exit 0) for objects that do not exist"),
+            FlagSpec.Bool("watch", 'w', "after listing, print a row for every change (until Ctrl-C)"),
+            FlagSpec.Bool("watch-only", null, "print only the changes, not the initial list"),
         ],
         RunAsync,
         Examples: """
@@ -41,6 +43,12 @@ public static class GetCommand
         bool ignoreMissing = a.Bool("ignore-not-found");
         var now = ctx.Clock();
         int exit = 0;
+        if (a.Bool("watch") || a.Bool("watch-only"))
+        {
+            if (targets.Count != 1 || named) throw new UsageException("watch is only supported on a single resource type and a list (no names)");
+            if (format is not (OutputFormat.Table or OutputFormat.Wide)) throw new UsageException("watch prints tables only (-o wide or no -o)");
+            return await WatchAsync(ctx, targets[0].Type, all, selector, format == OutputFormat.Wide, a.Bool("watch-only"));
+        }
 
         var groups = new List<(Resources.ResourceType Type, List<JsonObject> Items)>();
         foreach (var t in targets)
@@ -111,5 +119,36 @@ public static class GetCommand
             ctx.Out.Write(Tables.Render(type.Kind, items, now, opt));
         }
         return exit;
+    }
+
+    /// <summary>List then watch from the list's resourceVersion, one row per event (kubectl get -w).</summary>
+    private static async Task<int> WatchAsync(CliContext ctx, Resources.ResourceType type, bool all, Podnet.Api.Selectors.LabelSelector? selector, bool wide, bool watchOnly)
+    {
+        var api = Common.Api(type);
+        string? ns = type.Namespaced && !all ? ctx.Namespace : null;
+        var list = await ctx.Api.ListAsync(api, ns, new ListOptions { LabelSelector = selector?.ToString() }, ctx.Cancel);
+        var opt = new TableOptions(Wide: wide, WithNamespace: all && type.Namespaced, ShowLabels: ctx.Args.Bool("show-labels"));
+        var items = list.Items.Where(o => selector is null || selector.Matches(o)).OrderBy(o => o.Namespace() ?? "").ThenBy(o => o.Name()).ToList();
+        var headerText = Tables.Render(type.Kind, items, ctx.Clock(), opt with { NoHeaders = false });
+        if (!watchOnly) ctx.Out.Write(items.Count > 0 ? headerText : headerText[..(headerText.IndexOf('\n') + 1)]);
+        ctx.Out.Flush();
+        var rv = list.ResourceVersion;
+        try
+        {
+            while (!ctx.Cancel.IsCancellationRequested)
+            {
+                await foreach (var ev in ctx.Api.WatchAsync(api, ns, new ListOptions { LabelSelector = selector?.ToString(), ResourceVersion = rv }, ctx.Cancel))
+                {
+                    if (ev.Object["metadata"]?["resourceVersion"]?.GetValue<string>() is { } v) rv = v;
+                    if (ev.Type is not (WatchEventType.Added or WatchEventType.Modified or WatchEventType.Deleted)) continue;
+                    if (selector is not null && !selector.Matches(ev.Object)) continue;
+                    var row = Tables.Render(type.Kind, [ev.Object], ctx.Clock(), opt with { NoHeaders = true });
+                    ctx.Out.Write(row);
+                    ctx.Out.Flush();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ctx.Cancel.IsCancellationRequested) { }
+        return 0;
     }
 }

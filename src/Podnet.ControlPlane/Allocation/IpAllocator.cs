@@ -20,7 +20,7 @@ public sealed class IpAllocator
         Cidr = cidr;
         var first = ToLong(cidr.Network) + 1;
         var last = ToLong(cidr.Network) + (1L << (32 - cidr.PrefixLength)) - 2;
-        _range = new RangeAllocator(first, last, reserved?.Select(ToLong), first + staticBand);
+        _range = new RangeAllocator(first, last, reserved?.Select(ToLong), ToLong(cidr.Network) + staticBand);
     }
 
     public bool Contains(IPAddress ip) => _range.InRange(ToLong(ip)) && ip.AddressFamily == AddressFamily.InterNetwork;
