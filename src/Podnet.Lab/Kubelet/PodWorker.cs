@@ -27,6 +27,7 @@ internal sealed class PodWorker
     private IPAddress? _ip;
     private string? _netns;
     private string? _failure;
+    private bool _reportedReady;
     private readonly DateTimeOffset _startTime = DateTimeOffset.UtcNow;
 
     public PodWorker(KubeletContext ctx, JsonObject raw)
@@ -232,6 +233,11 @@ internal sealed class PodWorker
                     var now = ContainerState.Time(DateTimeOffset.UtcNow);
                     foreach (var c in (JsonArray)sent["conditions"]!) c!["lastTransitionTime"] = now;
                     await _ctx.Api.PatchAsync(ApiResources.Pods, Namespace, Name, new JsonObject { ["status"] = sent }, "status", ct);
+                    if (!_reportedReady && status.AtPath("conditions") is not null && ((JsonArray)status["conditions"]!).Any(c => c.Str("type") == "Ready" && c.Str("status") == "True"))
+                    {
+                        _reportedReady = true;
+                        _ctx.Log($"pod {Key}: Ready after {(DateTimeOffset.UtcNow - _startTime).TotalMilliseconds:0} ms on this node");
+                    }
                     last = status;
                     break;
                 }
