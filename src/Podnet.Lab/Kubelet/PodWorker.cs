@@ -120,7 +120,7 @@ internal sealed class PodWorker
                 return;
             }
             lock (_lock) { st.Process = proc; st.WaitingReason = null; st.WaitingMessage = null; st.Ready = false; }
-            SignalStatus();
+            // No status write here: the readiness loop writes Running (and Ready) in one go.
             using var probeStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var probing = Task.Run(() => ReadinessLoopAsync(spec, st, probeStop.Token));
             try { await proc.WaitForExitAsync(ct); }
@@ -154,18 +154,26 @@ internal sealed class PodWorker
     {
         if (spec.ReadinessProbe is not { } probe)
         {
+            // Without a probe a running container is ready.
             lock (_lock) st.Ready = true;
             SignalStatus();
             return;
         }
-        if (probe.InitialDelaySeconds is int d and > 0) await Task.Delay(TimeSpan.FromSeconds(d), ct);
+        if (probe.InitialDelaySeconds is int d and > 0)
+        {
+            SignalStatus(); // Running, not Ready, for the whole initial delay
+            await Task.Delay(TimeSpan.FromSeconds(d), ct);
+        }
         int period = Math.Max(1, probe.PeriodSeconds ?? 10), successes = 0, failures = 0;
         int successThreshold = Math.Max(1, probe.SuccessThreshold ?? 1), failureThreshold = Math.Max(1, probe.FailureThreshold ?? 3);
-        bool everReady = false;
+        bool everReady = false, reportedRunning = false;
         while (!ct.IsCancellationRequested)
         {
             bool ok = await _ctx.Probes.RunAsync(probe, spec, _ip!, HostNetwork ? null : _netns, ct);
-            bool changed = false;
+            // Report Running-but-not-Ready only if the first probes keep failing (saves a write
+            // on the way to Ready, which usually takes one or two 10 ms rounds).
+            bool changed = !ok && !reportedRunning && DateTimeOffset.UtcNow - st.Process!.StartedAt > TimeSpan.FromMilliseconds(200);
+            reportedRunning |= changed;
             lock (_lock)
             {
                 if (ok) { failures = 0; if (++successes >= successThreshold && !st.Ready) { st.Ready = true; changed = true; everReady = true; } }
