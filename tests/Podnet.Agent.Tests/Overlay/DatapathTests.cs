@@ -9,7 +9,7 @@ namespace Podnet.Agent.Tests.Overlay;
 /// node over ICMP, TCP and UDP without NAT, and a DF ping at the advertised MTU passes.</summary>
 public class DatapathTests
 {
-    public static TheoryData<string, int> Backends => new() { { "vxlan", 1450 }, { "host-gw", 1500 } };
+    public static TheoryData<string, int> Backends => new() { { "vxlan", 1450 }, { "host-gw", 1500 }, { "udp", 1472 } };
 
     [Theory]
     [MemberData(nameof(Backends))]
