@@ -1,2 +1,11 @@
-// Entry point: filled in by the component that owns this project.
-return 0;
+using Podnet.Cli;
+
+// podnet: the kubectl-like CLI of the lab, and the host of its hidden daemon modes.
+using var cts = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    cts.Cancel();
+};
+using var ctx = new CliContext(Console.Out, Console.Error, Console.In) { Cancel = cts.Token };
+return await CliApp.RunAsync(args, ctx);

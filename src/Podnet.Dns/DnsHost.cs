@@ -36,7 +36,7 @@ public sealed class DnsHost : IAsyncDisposable
         {
             if (config.Metrics is { } m) host._owned.Add(host.MetricsEndpoint = new HttpEndpoint(HttpEndpoint.ParseAddress(m), host.Http));
             if (config.Health is { } h && h != config.Metrics) host._owned.Add(host.HealthEndpoint = new HttpEndpoint(HttpEndpoint.ParseAddress(h), host.Http));
-            source ??= config.ApiSocket is { } sock ? ApiClusterSource.Create(sock, log) : null;
+            source ??= config.ApiSocket is { } sock ? ApiClusterSource.Create(sock, config.Zone.Pods == PodsMode.Verified, log) : null;
             if (source is not null)
                 host._source = Task.Run(() => source.RunAsync(updater.Publish, host._cts.Token));
         }

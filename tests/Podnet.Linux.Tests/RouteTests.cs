@@ -120,3 +120,22 @@ public class RouteTests
         Assert.Equal(Errno.EINVAL, e.Errno);
     }
 }
+
+public class SpecialRouteTests
+{
+    [Fact]
+    public void BlackholeRouteForALocalBlock()
+    {
+        using var a = new NsRtnl();
+        // Calico keeps a blackhole for the node's own block so unknown pod IPs are dropped, not leaked.
+        var bh = new Route { Destination = IPNetwork.Parse("10.244.7.0/24"), Type = RouteTypes.Blackhole, Protocol = RouteProtocols.Static };
+        a.R.ReplaceRoute(bh);
+        var shown = a.T.IpJson("route", "show").EnumerateArray().Single(r => r.GetProperty("dst").GetString() == "10.244.7.0/24");
+        Assert.Equal("blackhole", shown.GetProperty("type").GetString());
+        var listed = a.R.ListRoutes().Single(r => r.Destination?.ToString() == "10.244.7.0/24");
+        Assert.Equal(RouteTypes.Blackhole, listed.Type);
+        Assert.StartsWith("blackhole 10.244.7.0/24", listed.ToString());
+        a.R.DeleteRoute(bh);
+        Assert.Empty(a.R.ListRoutes());
+    }
+}

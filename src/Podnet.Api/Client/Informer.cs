@@ -44,6 +44,7 @@ public sealed class Informer : IAsyncDisposable
     public string ResourceVersion { get; private set; } = "";
     public int Relists { get; private set; }
 
+    /// <summary>The cached objects. Shared, read-only: clone before modifying.</summary>
     public IReadOnlyCollection<JsonObject> Items => _cache.Values.ToList();
 
     public JsonObject? Get(string? ns, string name) => _cache.TryGetValue(Key(ns, name), out var o) ? o : null;
@@ -117,6 +118,7 @@ public sealed class Informer : IAsyncDisposable
 
     private void Apply(WatchEventType type, JsonObject obj)
     {
+        KubeJson.Materialize(obj); // the cache is read from other threads; treat cached objects as read-only
         var key = Key(obj.Namespace(), obj.Name() ?? "");
         _cache.TryGetValue(key, out var old);
         if (type == WatchEventType.Deleted) _cache.TryRemove(key, out _);

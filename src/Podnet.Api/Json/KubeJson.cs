@@ -79,6 +79,19 @@ public static class KubeJson
         };
     }
 
+    /// <summary>Forces a parsed tree to build all its nodes now. <see cref="JsonNode"/>s created by
+    /// parsing fill themselves lazily on first access, which is not thread-safe; a materialized
+    /// tree can be read from several threads (as long as nobody writes it).</summary>
+    public static T Materialize<T>(T node) where T : JsonNode
+    {
+        switch (node)
+        {
+            case JsonObject o: foreach (var (_, v) in o) if (v is not null) Materialize(v); break;
+            case JsonArray a: foreach (var v in a) if (v is not null) Materialize(v); break;
+        }
+        return node;
+    }
+
     /// <summary>Structural equality of two JSON trees (object key order ignored).</summary>
     public static bool DeepEquals(JsonNode? a, JsonNode? b) => JsonNode.DeepEquals(a, b);
 }

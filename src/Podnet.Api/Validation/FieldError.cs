@@ -52,6 +52,12 @@ public sealed record FieldError(FieldErrorType Type, string Field, object? Value
     };
 }
 
+/// <summary>A value shown as is in a message (not quoted like a string), e.g. a JSON fragment.</summary>
+public sealed record RawValue(string Text)
+{
+    public override string ToString() => Text;
+}
+
 /// <summary>Collects errors while walking an object.</summary>
 public sealed class FieldErrors : List<FieldError>
 {

@@ -38,7 +38,7 @@ public static class ServiceValidator
             ObjectValidator.ValidatePort(p.Port, f + ".port", errs);
             ObjectValidator.ValidateProtocol(p.Protocol, f + ".protocol", errs);
             if (!pairs.Add((p.Port, p.Protocol ?? "TCP")))
-                errs.Add(FieldError.Duplicate(f, $"{{\"port\":{p.Port},\"protocol\":\"{p.Protocol ?? "TCP"}\"}}"));
+                errs.Add(FieldError.Duplicate(f, new RawValue($"{{\"port\":{p.Port},\"protocol\":\"{p.Protocol ?? "TCP"}\"}}")));
             if (p.TargetPort is { } tp)
             {
                 // A targetPort defaulted from an invalid port would only repeat the port's error.

@@ -20,7 +20,7 @@ public sealed class IpAllocator
         Cidr = cidr;
         var first = ToLong(cidr.Network) + 1;
         var last = ToLong(cidr.Network) + (1L << (32 - cidr.PrefixLength)) - 2;
-        _range = new RangeAllocator(first, last, reserved?.Select(ToLong), first + staticBand);
+        _range = new RangeAllocator(first, last, reserved?.Select(ToLong), ToLong(cidr.Network) + staticBand);
     }
 
     public bool Contains(IPAddress ip) => _range.InRange(ToLong(ip)) && ip.AddressFamily == AddressFamily.InterNetwork;
@@ -60,7 +60,8 @@ public sealed class SubnetAllocator
         Cidr = cidr;
         SubnetPrefix = subnetPrefix;
         _base = IpAllocator.ToLong(cidr.Network);
-        _range = new RangeAllocator(0, (1L << (subnetPrefix - cidr.PrefixLength)) - 1);
+        // Lowest free first: node i of a fresh lab gets the i-th subnet, and a freed one is reused.
+        _range = new RangeAllocator(0, (1L << (subnetPrefix - cidr.PrefixLength)) - 1) { NextFit = false };
     }
 
     public int Count => _range.Count;

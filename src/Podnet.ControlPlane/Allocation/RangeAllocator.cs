@@ -16,6 +16,9 @@ public sealed class RangeAllocator
     public long DynamicStart { get; }
     public int Count { get; private set; }
 
+    /// <summary>False: always hand out the lowest free value (no rotating cursor).</summary>
+    public bool NextFit { get; init; } = true;
+
     public RangeAllocator(long first, long last, IEnumerable<long>? reserved = null, long? dynamicStart = null)
     {
         if (last < first || last - first >= int.MaxValue) throw new ArgumentException("bad range");
@@ -52,6 +55,7 @@ public sealed class RangeAllocator
         lock (_lock)
         {
             var size = Last - First + 1;
+            if (!NextFit) _cursor = DynamicStart;
             for (long i = 0; i < size; i++)
             {
                 var v = First + ((_cursor - First + i) % size);

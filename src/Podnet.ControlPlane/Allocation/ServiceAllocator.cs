@@ -196,6 +196,28 @@ public sealed class ServiceAllocator
 
     private sealed record Fail(ApiError Error);
 
+    /// <summary>As Kubernetes does on a type change: node ports (and the health check port) that
+    /// the new type cannot have are dropped when the user left them as they were.</summary>
+    public static void DropTypeDependentFields(JsonObject current, JsonObject next)
+    {
+        if (next["spec"] is not JsonObject spec || current["spec"] is not JsonObject was) return;
+        var type = spec.Str("type") ?? "ClusterIP";
+        if (type is not ("NodePort" or "LoadBalancer"))
+        {
+            var oldPorts = Defaults.Objects(was["ports"]).Select(p => p["nodePort"]?.ToJsonString()).Where(p => p is not null).ToHashSet();
+            foreach (var p in Defaults.Objects(spec["ports"]))
+                if (p["nodePort"] is { } np && oldPorts.Contains(np.ToJsonString())) p.Remove("nodePort");
+        }
+        if ((type != "LoadBalancer" || spec.Str("externalTrafficPolicy") != "Local") &&
+            spec["healthCheckNodePort"]?.ToJsonString() == was["healthCheckNodePort"]?.ToJsonString())
+            spec.Remove("healthCheckNodePort");
+        if (type == "ExternalName" && spec.Str("clusterIP") == was.Str("clusterIP"))
+        {
+            spec.Remove("clusterIP");
+            spec.Remove("clusterIPs");
+        }
+    }
+
     private static void SetIp(JsonObject spec, string ip)
     {
         spec["clusterIP"] = ip;

@@ -192,6 +192,7 @@ public sealed partial class ResourceService(IObjectStore store, ServiceAllocator
                 else meta[f] = cur[f]!.DeepClone();
             }
             Defaults.Apply(r, next);
+            if (r == ApiResources.Services) ServiceAllocator.DropTypeDependentFields(current, next);
             CheckImmutable(r, current, next);
             if (!SpecEquals(current, next))
                 meta["generation"] = (cur["generation"]?.GetValue<long>() ?? 1) + 1;

@@ -134,7 +134,7 @@ public static class Corefile
                         break;
                 }
             }
-            catch (FormatException e) { throw Error(source, line, e.Message); }
+            catch (FormatException e) when (!e.Message.StartsWith(source + ":")) { throw Error(source, line, e.Message); }
         }
         if (!closed) throw Error(source, head[0].Line, "server block is not closed");
         return config;

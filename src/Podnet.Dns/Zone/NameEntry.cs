@@ -11,7 +11,7 @@ public sealed class NameEntry
 {
     public byte[]? A, Aaaa, Cname, Srv, Ptr, Txt, Soa, Ns;
     /// <summary>PTR targets kept so two services sharing an IP merge into one RRset.</summary>
-    internal List<byte[]>? PtrTargets;
+    internal byte[][]? PtrTargets;
 
     public byte[]? For(ushort qtype)
     {

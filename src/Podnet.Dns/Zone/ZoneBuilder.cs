@@ -1,22 +1,32 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using Podnet.Dns.Wire;
 
 namespace Podnet.Dns.Zone;
 
 /// <summary>
-/// Builds a <see cref="ZoneIndex"/> from a <see cref="ClusterState"/>. Each Service's names and
-/// answers are memoised per Service object, so after a change only the changed Services are
-/// rebuilt and the rest is a dictionary merge.
+/// Builds <see cref="ZoneIndex"/> versions from successive <see cref="ClusterState"/>s,
+/// incrementally: Services are compared by reference, only added and removed ones have their names
+/// built or withdrawn, and only the index shards holding those names are copied. The rest of the
+/// index is shared with the previous version, so a change costs time in proportion to its size.
 /// </summary>
 public sealed class ZoneBuilder
 {
     private readonly ZoneOptions _options;
     private readonly byte[] _zone;
     private readonly string _zoneText;
-    private readonly ConditionalWeakTable<DnsService, Contribution> _memo = new();
     private readonly object _lock = new();
+
+    private Dictionary<byte[], NameEntry>[] _shards;
+    private Dictionary<byte[], NameEntry>?[] _working = new Dictionary<byte[], NameEntry>?[ZoneIndex.ShardCount];
+    private readonly Dictionary<DnsService, Entries> _services = new(ReferenceEqualityComparer.Instance);
+    /// <summary>Every owner of a name held by more than one contribution (two Services sharing an address in PTR).</summary>
+    private readonly Dictionary<byte[], List<NameEntry>> _shared = new(NameKeyComparer.Instance);
+    private Entries _apexNames = [], _namespaceNames = [], _podNames = [];
+    private HashSet<string> _namespaces = [];
+    private IReadOnlyList<DnsPod>? _pods;
+
+    private sealed class Entries : List<KeyValuePair<byte[], NameEntry>>;
 
     /// <summary>Problems seen in the last build (invalid names), for logging.</summary>
     public IReadOnlyList<string> Problems { get; private set; } = [];
@@ -26,15 +36,12 @@ public sealed class ZoneBuilder
         _options = options;
         _zone = DnsName.FromText(options.Zone);
         _zoneText = DnsName.ToText(_zone).TrimEnd('.');
+        _shards = new Dictionary<byte[], NameEntry>[ZoneIndex.ShardCount];
+        for (int i = 0; i < _shards.Length; i++) _shards[i] = new Dictionary<byte[], NameEntry>(NameKeyComparer.Instance);
     }
 
     public static ZoneIndex Build(ZoneOptions options, ClusterState state, bool synced = true) =>
         new ZoneBuilder(options).Build(state, synced);
-
-    private sealed class Contribution(List<KeyValuePair<byte[], NameEntry>> entries)
-    {
-        public readonly List<KeyValuePair<byte[], NameEntry>> Entries = entries;
-    }
 
     public ZoneIndex Build(ClusterState state, bool synced = true)
     {
@@ -42,98 +49,161 @@ public sealed class ZoneBuilder
         {
             uint serial = (uint)DateTimeOffset.UtcNow.ToUnixTimeSeconds();
             var soaNames = (byte[])[.. Name("ns.dns"), .. Name("hostmaster")];
-            // Serial changes each build, so contributions embedding the SOA are never memoised; service answers do not.
             var blobs = new BlobWriter(_options.Ttl, _zone, soaNames, serial);
             var problems = new List<string>();
-            int total = 64;
-            var contributions = new List<Contribution>(state.Services.Count);
+
+            var current = new HashSet<DnsService>(state.Services.Count, ReferenceEqualityComparer.Instance);
+            foreach (var svc in state.Services) current.Add(svc);
+            var gone = _services.Keys.Where(s => !current.Contains(s)).ToList();
+            foreach (var svc in gone) { Withdraw(_services[svc], blobs); _services.Remove(svc); }
             foreach (var svc in state.Services)
             {
-                if (!_memo.TryGetValue(svc, out var c))
-                {
-                    c = BuildService(svc, blobs, problems);
-                    _memo.AddOrUpdate(svc, c);
-                }
-                contributions.Add(c);
-                total += c.Entries.Count;
+                if (_services.ContainsKey(svc)) continue;
+                var entries = BuildService(svc, blobs, problems);
+                _services[svc] = entries;
+                Publish(entries, blobs);
             }
 
-            var names = new Dictionary<byte[], NameEntry>(total, NameKeyComparer.Instance);
-            foreach (var c in contributions)
-                foreach (var (key, entry) in c.Entries)
-                    Merge(names, key, entry, blobs);
+            var namespaces = state.Services.Select(s => s.Namespace).Where(ValidLabel).ToHashSet(StringComparer.Ordinal);
+            if (!namespaces.SetEquals(_namespaces))
+            {
+                Withdraw(_namespaceNames, blobs);
+                _namespaceNames = Empties(namespaces.Select(ns => $"{ns}.svc"));
+                Publish(_namespaceNames, blobs);
+                _namespaces = namespaces;
+            }
+            if (!ReferenceEquals(state.Pods, _pods))
+            {
+                Withdraw(_podNames, blobs);
+                _podNames = PodNames(state.Pods, blobs);
+                Publish(_podNames, blobs);
+                _pods = state.Pods;
+            }
+            Withdraw(_apexNames, blobs); // the SOA serial changes with every version
+            _apexNames = ApexNames(state, blobs);
+            Publish(_apexNames, blobs);
 
-            AddZoneNames(names, state, blobs);
+            var next = (Dictionary<byte[], NameEntry>[])_shards.Clone();
+            for (int i = 0; i < next.Length; i++)
+                if (_working[i] is { } w) { next[i] = w; _working[i] = null; }
+            _shards = next;
             Problems = problems;
-            return new ZoneIndex(_options, _zone, names, blobs.SoaRecord(), serial, synced);
+            return new ZoneIndex(_options, _zone, next, blobs.SoaRecord(), serial, synced);
         }
+    }
+
+    /// <summary>The shard holding <paramref name="key"/>, copied on first write in this build.</summary>
+    private Dictionary<byte[], NameEntry> Working(byte[] key)
+    {
+        int i = ZoneIndex.ShardOf(key);
+        return _working[i] ??= new Dictionary<byte[], NameEntry>(_shards[i], NameKeyComparer.Instance);
+    }
+
+    private void Publish(Entries entries, BlobWriter blobs)
+    {
+        foreach (var (key, e) in entries)
+        {
+            var d = Working(key);
+            if (!d.TryGetValue(key, out var existing)) { d[key] = e; continue; }
+            if (!_shared.TryGetValue(key, out var owners)) _shared[key] = owners = [existing];
+            owners.Add(e);
+            d[key] = Combine(key, owners, blobs);
+        }
+    }
+
+    private void Withdraw(Entries entries, BlobWriter blobs)
+    {
+        foreach (var (key, e) in entries)
+        {
+            var d = Working(key);
+            if (_shared.TryGetValue(key, out var owners))
+            {
+                owners.Remove(e);
+                if (owners.Count == 1) { d[key] = owners[0]; _shared.Remove(key); }
+                else d[key] = Combine(key, owners, blobs);
+            }
+            else if (d.TryGetValue(key, out var v) && ReferenceEquals(v, e)) d.Remove(key);
+        }
+    }
+
+    /// <summary>
+    /// One entry for a name with several owners: PTR RRsets are joined (two Services sharing an
+    /// address); otherwise the first owner with data wins (empty non-terminals have none).
+    /// </summary>
+    private static NameEntry Combine(byte[] key, List<NameEntry> owners, BlobWriter blobs)
+    {
+        if (owners.All(o => o.PtrTargets is not null))
+        {
+            var targets = owners.SelectMany(o => o.PtrTargets!).DistinctBy(Convert.ToHexString).ToArray();
+            return new NameEntry
+            {
+                PtrTargets = targets,
+                Ptr = blobs.Build(key, RecordType.PTR, targets.Select(t => new PendingRecord(key, RecordType.PTR, Target: t)).ToList()),
+            };
+        }
+        return owners.FirstOrDefault(o => !o.IsEmpty) ?? owners[0];
     }
 
     private byte[] Name(string relative) => DnsName.FromText(relative + "." + _zoneText);
 
-    private void AddZoneNames(Dictionary<byte[], NameEntry> names, ClusterState state, BlobWriter blobs)
+    private Entries Empties(IEnumerable<string> relatives)
     {
+        var e = new Entries();
+        foreach (var r in relatives) e.Add(new(Name(r), new NameEntry()));
+        return e;
+    }
+
+    private Entries ApexNames(ClusterState state, BlobWriter blobs)
+    {
+        var result = new Entries();
         var apex = new NameEntry();
         apex.Soa = blobs.Build(_zone, RecordType.SOA, [], soaAnswer: true);
         var nsName = Name("ns.dns");
         var dnsIps = state.Services.FirstOrDefault(s => s.Namespace == "kube-system" && s.Name == "kube-dns")?.ClusterIPs ?? [];
         var nsAddrs = dnsIps.Select(ip => new PendingRecord(nsName, Type(ip), ip)).ToList();
         apex.Ns = blobs.Build(_zone, RecordType.NS, [new PendingRecord(_zone, RecordType.NS, Target: nsName)], nsAddrs);
-        names[_zone] = apex;
+        result.Add(new(_zone, apex));
 
         var version = Name("dns-version");
-        names[version] = new NameEntry { Txt = blobs.Build(version, RecordType.TXT, [new PendingRecord(version, RecordType.TXT, Text: "1.1.0")]) };
+        result.Add(new(version, new NameEntry { Txt = blobs.Build(version, RecordType.TXT, [new PendingRecord(version, RecordType.TXT, Text: "1.1.0")]) }));
         var ns = new NameEntry();
-        if (nsAddrs.Count > 0)
-        {
-            var v4 = nsAddrs.Where(r => r.Type == RecordType.A).ToList();
-            var v6 = nsAddrs.Where(r => r.Type == RecordType.AAAA).ToList();
-            if (v4.Count > 0) ns.A = blobs.Build(nsName, RecordType.A, v4);
-            if (v6.Count > 0) ns.Aaaa = blobs.Build(nsName, RecordType.AAAA, v6);
-        }
-        names.TryAdd(nsName, ns);
-        names.TryAdd(Name("dns"), new NameEntry());
-        names.TryAdd(Name("svc"), new NameEntry());
-        if (_options.Pods != PodsMode.Disabled) names.TryAdd(Name("pod"), new NameEntry());
-        if (_options.Pods == PodsMode.Verified)
-            foreach (var pod in state.Pods)
-            {
-                if (!ValidLabel(pod.Namespace)) continue;
-                var key = Name($"{Dashed(pod.Address)}.{pod.Namespace}.pod");
-                var rec = new List<PendingRecord> { new(key, Type(pod.Address), pod.Address) };
-                var e = names.TryGetValue(key, out var old) ? old : new NameEntry();
-                if (rec[0].Type == RecordType.A) e.A ??= blobs.Build(key, RecordType.A, rec);
-                else e.Aaaa ??= blobs.Build(key, RecordType.AAAA, rec);
-                names[key] = e;
-                names.TryAdd(Name($"{pod.Namespace}.pod"), new NameEntry());
-            }
+        var v4 = nsAddrs.Where(r => r.Type == RecordType.A).ToList();
+        var v6 = nsAddrs.Where(r => r.Type == RecordType.AAAA).ToList();
+        if (v4.Count > 0) ns.A = blobs.Build(nsName, RecordType.A, v4);
+        if (v6.Count > 0) ns.Aaaa = blobs.Build(nsName, RecordType.AAAA, v6);
+        result.Add(new(nsName, ns));
+        result.AddRange(Empties(_options.Pods != PodsMode.Disabled ? ["dns", "svc", "pod"] : ["dns", "svc"]));
+        return result;
     }
 
-    private static void Merge(Dictionary<byte[], NameEntry> names, byte[] key, NameEntry entry, BlobWriter blobs)
+    /// <summary><c>pods verified</c>: an A/AAAA record only for addresses of pods that exist in that namespace.</summary>
+    private Entries PodNames(IReadOnlyList<DnsPod> pods, BlobWriter blobs)
     {
-        if (names.TryAdd(key, entry)) return;
-        var old = names[key];
-        if (old.IsEmpty) { names[key] = entry; return; }
-        if (old.PtrTargets is { } a && entry.PtrTargets is { } b)
+        var result = new Entries();
+        if (_options.Pods != PodsMode.Verified) return result;
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var pod in pods)
         {
-            // Two Services share an address (rare): one PTR RRset with both names, built fresh so memoised entries stay untouched.
-            var targets = a.Concat(b).DistinctBy(Convert.ToHexString).ToList();
-            names[key] = new NameEntry
-            {
-                PtrTargets = targets,
-                Ptr = blobs.Build(key, RecordType.PTR, targets.Select(t => new PendingRecord(key, RecordType.PTR, Target: t)).ToList()),
-            };
+            if (!ValidLabel(pod.Namespace)) continue;
+            var rel = $"{Dashed(pod.Address)}.{pod.Namespace}.pod";
+            if (!seen.Add(rel)) continue;
+            var key = Name(rel);
+            var type = Type(pod.Address);
+            var blob = blobs.Build(key, type, [new PendingRecord(key, type, pod.Address)]);
+            result.Add(new(key, type == RecordType.A ? new NameEntry { A = blob } : new NameEntry { Aaaa = blob }));
         }
+        foreach (var ns in pods.Select(p => p.Namespace).Where(ValidLabel).Distinct()) result.Add(new(Name($"{ns}.pod"), new NameEntry()));
+        return result;
     }
 
     /// <summary>Names of one Service: the accumulated RRsets per name, then one blob per RRset.</summary>
-    private Contribution BuildService(DnsService svc, BlobWriter blobs, List<string> problems)
+    private Entries BuildService(DnsService svc, BlobWriter blobs, List<string> problems)
     {
-        var result = new List<KeyValuePair<byte[], NameEntry>>();
+        var result = new Entries();
         if (!ValidLabel(svc.Name) || !ValidLabel(svc.Namespace))
         {
             problems.Add($"service {svc.Namespace}/{svc.Name}: name is not a valid DNS label, no records");
-            return new Contribution(result);
+            return result;
         }
         string baseText = $"{svc.Name}.{svc.Namespace}.svc";
         var sets = new Dictionary<string, RrSet>(StringComparer.Ordinal);
@@ -174,7 +244,7 @@ public sealed class ZoneBuilder
                 break;
         }
 
-        var ents = new HashSet<string>(StringComparer.Ordinal) { $"{svc.Namespace}.svc" };
+        var ents = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (rel, set) in sets)
         {
             result.Add(new(set.Owner, set.Materialize(blobs)));
@@ -187,11 +257,11 @@ public sealed class ZoneBuilder
             var key = DnsName.FromText(ReverseName(ip));
             result.Add(new(key, new NameEntry
             {
-                PtrTargets = targets,
+                PtrTargets = [.. targets],
                 Ptr = blobs.Build(key, RecordType.PTR, targets.Select(t => new PendingRecord(key, RecordType.PTR, Target: t)).ToList()),
             }));
         }
-        return new Contribution(result);
+        return result;
     }
 
     private static string? SrvName(DnsServicePort p)

@@ -8,8 +8,9 @@ namespace Podnet.Dns.Zone;
 /// </summary>
 public sealed class ZoneIndex
 {
-    private readonly Dictionary<byte[], NameEntry> _names;
-    private readonly Dictionary<byte[], NameEntry>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
+    public const int ShardCount = 256;
+    private readonly Dictionary<byte[], NameEntry>[] _shards;
+    private readonly Dictionary<byte[], NameEntry>.AlternateLookup<ReadOnlySpan<byte>>[] _lookups;
 
     public ZoneOptions Options { get; }
     /// <summary>The zone apex in lowercase wire form.</summary>
@@ -21,21 +22,26 @@ public sealed class ZoneIndex
     /// <summary>The zone's SOA record written without compression, so it can follow any question.</summary>
     public byte[] SoaRecord { get; }
     public uint Serial { get; }
-    public int NameCount => _names.Count;
+    public int NameCount => _shards.Sum(s => s.Count);
 
-    internal ZoneIndex(ZoneOptions options, byte[] zone, Dictionary<byte[], NameEntry> names, byte[] soaRecord, uint serial, bool synced)
+    internal ZoneIndex(ZoneOptions options, byte[] zone, Dictionary<byte[], NameEntry>[] shards, byte[] soaRecord, uint serial, bool synced)
     {
         Options = options;
         Zone = zone;
         PodZone = [.. "\u0003pod"u8, .. zone];
-        _names = names;
-        _lookup = names.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _shards = shards;
+        _lookups = shards.Select(s => s.GetAlternateLookup<ReadOnlySpan<byte>>()).ToArray();
         SoaRecord = soaRecord;
         Serial = serial;
         Synced = synced;
     }
 
-    public NameEntry? Find(ReadOnlySpan<byte> lowerName) => _lookup.TryGetValue(lowerName, out var e) ? e : null;
+    public NameEntry? Find(ReadOnlySpan<byte> lowerName) =>
+        _lookups[ShardOf(lowerName)].TryGetValue(lowerName, out var e) ? e : null;
+
+    /// <summary>The shard of a name: the top bits of a multiplicative mix of its hash.</summary>
+    internal static int ShardOf(ReadOnlySpan<byte> name) =>
+        (int)(((uint)NameKeyComparer.Instance.GetHashCode(name) * 0x9E3779B1u) >> 24);
 
     public bool InZone(ReadOnlySpan<byte> lowerName) => DnsName.IsInZone(lowerName, Zone);
 

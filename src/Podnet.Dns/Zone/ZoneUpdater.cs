@@ -56,7 +56,12 @@ public sealed class ZoneUpdater
         long t0 = Stopwatch.GetTimestamp();
         var index = _builder.Build(state);
         _holder.Swap(index);
-        _metrics.ZoneBuilt(index.NameCount, Stopwatch.GetElapsedTime(t0).TotalSeconds, true);
+        var elapsed = Stopwatch.GetElapsedTime(t0);
+        _metrics.ZoneBuilt(index.NameCount, elapsed.TotalSeconds, true);
+        // A large build (the first sync of a big cluster) leaves a lot of garbage and committed heap
+        // behind; give it back to the OS once instead of carrying it for the life of the process.
+        if (elapsed > TimeSpan.FromMilliseconds(500))
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         foreach (var p in _builder.Problems) _log?.Invoke(p);
     }
 }

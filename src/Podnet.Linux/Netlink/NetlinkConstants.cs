@@ -8,7 +8,7 @@ internal static class Nl
     public const int HeaderSize = 16;
     public const ushort NLMSG_NOOP = 1, NLMSG_ERROR = 2, NLMSG_DONE = 3;
     public const ushort F_REQUEST = 0x1, F_MULTI = 0x2, F_ACK = 0x4, F_ECHO = 0x8;
-    public const ushort F_DUMP = 0x300;
+    public const ushort F_DUMP = 0x300, F_DUMP_INTR = 0x10;
     public const ushort F_REPLACE = 0x100, F_EXCL = 0x200, F_CREATE = 0x400, F_APPEND = 0x800;
     public const ushort F_CAPPED = 0x100, F_ACK_TLVS = 0x200; // flags on NLMSG_ERROR
     public const ushort NLMSGERR_ATTR_MSG = 1;

@@ -56,6 +56,7 @@ internal sealed class NetlinkSocket : IDisposable
         do sent = Libc.Send(_fd, request); while (sent < 0 && Errno.Last() == Errno.EINTR);
         if (sent < 0) return Errno.Last();
 
+        bool interrupted = false;
         while (true)
         {
             int n;
@@ -85,10 +86,13 @@ internal sealed class NetlinkSocket : IDisposable
                 {
                     int err = payload.Length >= 4 ? -BinaryPrimitives.ReadInt32LittleEndian(payload) : 0;
                     if (err > 0) { LastExtAck = ReadExtAck(payload, flags); return err; }
+                    // The table changed during the dump: the caller retries for a consistent view.
+                    if (dump && (interrupted || (flags & Nl.F_DUMP_INTR) != 0)) return Errno.EINTR;
                     if (!expectAck || dump) return 0;
                     continue;
                 }
                 if (type == Nl.NLMSG_NOOP) continue;
+                if ((flags & Nl.F_DUMP_INTR) != 0) interrupted = true;
                 onReply?.Invoke(type, payload, state);
                 gotReply = true;
             }

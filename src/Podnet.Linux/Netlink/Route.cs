@@ -26,7 +26,7 @@ public sealed record Route
     /// <summary>RTPROT_*: 3 boot (ip route default), 4 static, 2 kernel.</summary>
     public byte Protocol { get; init; } = RouteProtocols.Boot;
     /// <summary>RTN_*: 1 unicast, 2 local, 3 broadcast, 6 blackhole, …</summary>
-    public byte Type { get; init; } = Nl.RTN_UNICAST;
+    public byte Type { get; init; } = RouteTypes.Unicast;
 
     /// <summary>Address family of the route, from destination, gateway or source.</summary>
     public AddressFamily Family =>
@@ -35,6 +35,7 @@ public sealed record Route
     public override string ToString()
     {
         string s = Destination?.ToString() ?? "default";
+        if (Type != RouteTypes.Unicast) s = (Type == RouteTypes.Blackhole ? "blackhole " : $"type {Type} ") + s;
         if (Gateway is not null) s += " via " + Gateway;
         if (OutIndex != 0) s += " dev #" + OutIndex;
         if (Table != RouteTables.Main) s += " table " + Table;
@@ -53,6 +54,12 @@ public static class RouteTables
 public static class RouteScopes
 {
     public const byte Universe = 0, Site = 200, Link = 253, Host = 254, Nowhere = 255;
+}
+
+/// <summary>RTN_* route types.</summary>
+public static class RouteTypes
+{
+    public const byte Unicast = 1, Local = 2, Broadcast = 3, Blackhole = 6, Unreachable = 7, Prohibit = 8;
 }
 
 /// <summary>RTPROT_* values.</summary>

@@ -61,8 +61,14 @@ public sealed partial class Rtnl : IDisposable
     /// <summary>Sends the built dump request; parsed replies go into <paramref name="into"/>.</summary>
     private int Dump<T>(NetlinkReplyHandler<List<T>> parse, List<T> into)
     {
-        uint seq = _sock.NextSeq();
-        return _sock.Exchange(_msg.Finish(seq), seq, dump: true, expectAck: false, parse, into);
+        for (int attempt = 0; ; attempt++)
+        {
+            uint seq = _sock.NextSeq();
+            int err = _sock.Exchange(_msg.Finish(seq), seq, dump: true, expectAck: false, parse, into);
+            // EINTR: the kernel flagged the dump inconsistent (NLM_F_DUMP_INTR); run it again.
+            if (err != Errno.EINTR || attempt == 4) return err;
+            into.Clear();
+        }
     }
 
     /// <summary>Sends the built get request (single reply).</summary>

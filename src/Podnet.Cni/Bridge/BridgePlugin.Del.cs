@@ -1,0 +1,66 @@
+using Podnet.Cni.Spec;
+using static Podnet.Cni.Commands.Trace;
+using Podnet.Linux;
+using Podnet.Linux.Netlink;
+
+namespace Podnet.Cni.Bridge;
+
+public sealed partial class BridgePlugin
+{
+    /// <summary>Idempotent: whatever is already gone (netns, interface, reservation, rules) is fine.</summary>
+    byte[] Del()
+    {
+        var addrs = new List<Cidr>();
+        if (conf.PrevResult is { } p)
+            try { addrs.AddRange(ResultJson.Parse(p, "prevResult").Ips.Select(i => i.Address)); }
+            catch (CniException) { /* a broken cached result must not block cleanup */ }
+
+        Link? contLink = null;
+        using var contNs = OpenContainerNs(required: false);
+        using var cont = contNs is null ? null : Rtnl.OpenOnCallingThread(contNs);
+        if (cont is not null && (contLink = cont.FindLink(env.IfName)) is { } link)
+            foreach (var a in cont.ListAddresses(link.Index))
+            {
+                if (a.Ip.IsIPv6LinkLocal) continue;
+                addrs.Add(new Cidr(IpMath.Canonical(a.Ip), a.PrefixLength));
+                // Strip the addresses now: the link itself may outlive this call by a few ms (see Reaper).
+                cont.DeleteAddress(link.Index, a.Ip, a.PrefixLength, ignoreMissing: true);
+            }
+        Mark("container side");
+        using (var host = Rtnl.OpenCurrent("the host netns"))
+        {
+            var hv = host.FindLink(HostVeth);
+            if (hv is not null && hv.Kind == "veth")
+            {
+                // Deleting either end of the pair removes both.
+                if (!Reaper.Start(hv.Index, hv.Name)) host.DeleteLink(hv.Index, ignoreMissing: true);
+            }
+            else if (contLink is not null && contLink.Kind == "veth")
+                cont!.DeleteLink(contLink.Index, ignoreMissing: true);
+        }
+        Mark("host side");
+        if (Ipam is { } ipam)
+        {
+            if (conf.IpMasq && ipam is Commands.InProcessIpam)
+                addrs.AddRange(ReservedAddresses());
+            ipam.Del();
+        }
+        Mark("ipam");
+        if (conf.IpMasq && conf.Ipam is not null)
+            masq.Remove(conf.Name, env.ContainerId, env.IfName, addrs.Distinct().ToList());
+        return [];
+    }
+
+    /// <summary>The attachment's addresses as the podnet-ipam store records them (for rule cleanup when the netns is gone).</summary>
+    IEnumerable<Cidr> ReservedAddresses()
+    {
+        var ic = Config.IpamConf.Parse(conf.Ipam!, conf.Name, CniArgs.Parse(env.Args), conf.Root);
+        if (!Directory.Exists(ic.StoreDir)) return [];
+        using var store = new Ipam.DiskStore(ic.StoreDir);
+        using (store.Lock())
+            return store.GetById(env.ContainerId, env.IfName)
+                .Select(ip => ic.Ranges.SelectMany(s => s.Ranges).FirstOrDefault(r => r.Subnet.Contains(ip)) is { } r
+                    ? new Cidr(ip, r.Subnet.Prefix) : new Cidr(ip, ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128))
+                .ToList();
+    }
+}

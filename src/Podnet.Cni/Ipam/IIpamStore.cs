@@ -1,0 +1,23 @@
+using System.Net;
+
+namespace Podnet.Cni.Ipam;
+
+/// <summary>An address held by an attachment.</summary>
+public sealed record Reservation(IPAddress Ip, string ContainerId, string IfName);
+
+/// <summary>
+/// Where reservations live (the host-local "Store" seam). The disk store is the real one; the seam lets
+/// the allocator be tested on pure logic. Callers hold <see cref="Lock"/> around every sequence of calls.
+/// </summary>
+public interface IIpamStore : IDisposable
+{
+    IDisposable Lock();
+    /// <summary>Reserves ip for (id, ifname); false when it is already taken.</summary>
+    bool Reserve(string id, string ifname, IPAddress ip, int rangeSetIndex);
+    IPAddress? LastReservedIp(int rangeSetIndex);
+    /// <summary>Releases every address of (id, ifname); returns how many.</summary>
+    int ReleaseById(string id, string ifname);
+    IReadOnlyList<IPAddress> GetById(string id, string ifname);
+    IReadOnlyList<Reservation> List();
+    void Release(IPAddress ip);
+}

@@ -1,0 +1,147 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using Podnet.Cni.Spec;
+
+namespace Podnet.Cni.Tests.Unit;
+
+public class SpecTests
+{
+    static Dictionary<string, string?> Env(string cmd) => new()
+    {
+        ["CNI_COMMAND"] = cmd, ["CNI_CONTAINERID"] = "c1", ["CNI_NETNS"] = "/var/run/netns/x", ["CNI_IFNAME"] = "eth0",
+    };
+
+    [Theory]
+    [InlineData("CNI_COMMAND", null, "CNI_COMMAND")]
+    [InlineData("CNI_COMMAND", "FOO", "CNI_COMMAND")]
+    [InlineData("CNI_CONTAINERID", null, "CNI_CONTAINERID")]
+    [InlineData("CNI_CONTAINERID", "-bad", "CNI_CONTAINERID")]
+    [InlineData("CNI_CONTAINERID", "a b", "CNI_CONTAINERID")]
+    [InlineData("CNI_IFNAME", null, "CNI_IFNAME")]
+    [InlineData("CNI_IFNAME", "a-name-that-is-too-long", "CNI_IFNAME")]
+    [InlineData("CNI_IFNAME", "a/b", "CNI_IFNAME")]
+    [InlineData("CNI_NETNS", null, "CNI_NETNS")]
+    public void Bad_environment_is_code_4_naming_the_variable(string name, string? value, string named)
+    {
+        var env = Env("ADD");
+        env[name] = value;
+        var e = Assert.Throws<CniException>(() => CniEnv.From(k => env.GetValueOrDefault(k)));
+        Assert.Equal(CniErrorCode.InvalidEnvironment, e.Code);
+        Assert.Contains(named, e.Message + e.Details);
+    }
+
+    [Fact]
+    public void Del_does_not_need_netns_and_version_needs_nothing()
+    {
+        var env = Env("DEL"); env["CNI_NETNS"] = null;
+        Assert.Equal(CniCommand.Del, CniEnv.From(k => env.GetValueOrDefault(k)).Command);
+        Assert.Equal(CniCommand.Version, CniEnv.From(k => k == "CNI_COMMAND" ? "VERSION" : null).Command);
+    }
+
+    [Theory]
+    [InlineData("IP=10.1.0.5", 1, null)]
+    [InlineData("IP=10.1.0.5,fd00::5;MAC=02:00:00:00:00:01", 2, "02:00:00:00:00:01")]
+    [InlineData("IgnoreUnknown=1;K8S_POD_NAME=x;IP=10.1.0.5", 1, null)]
+    public void Cni_args_parse(string args, int ips, string? mac)
+    {
+        var a = CniArgs.Parse(args);
+        Assert.Equal(ips, a.Ips.Count);
+        Assert.Equal(mac, a.Mac);
+    }
+
+    [Theory]
+    [InlineData("K8S_POD_NAME=x", "K8S_POD_NAME")]
+    [InlineData("IP", "\"IP\"")]
+    public void Bad_cni_args_are_named(string args, string named)
+    {
+        var e = Assert.Throws<CniException>(() => CniArgs.Parse(args));
+        Assert.Equal(CniErrorCode.InvalidEnvironment, e.Code);
+        Assert.Contains(named, e.Details);
+    }
+
+    [Theory]
+    [InlineData("10.1.2.3/24", "10.1.2.0", "10.1.2.255")]
+    [InlineData("10.1.2.3/32", "10.1.2.3", "10.1.2.3")]
+    [InlineData("fd00::1:5/112", "fd00::1:0", "fd00::1:ffff")]
+    public void Cidr_math(string s, string net, string last)
+    {
+        var c = Cidr.Parse(s, "t");
+        Assert.Equal(IPAddress.Parse(net), c.Network);
+        Assert.Equal(IPAddress.Parse(last), c.Last);
+        Assert.Equal(s, c.ToString());
+    }
+
+    [Theory]
+    [InlineData("10.1.2/24")]
+    [InlineData("10.1.2.3/33")]
+    [InlineData("10.1.2.300/24")]
+    [InlineData("10.1.2.3")]
+    [InlineData("nonsense")]
+    public void Bad_cidr_is_code_7_naming_the_value(string s)
+    {
+        var e = Assert.Throws<CniException>(() => Cidr.Parse(s, "ipam.ranges[0][0].subnet"));
+        Assert.Equal(CniErrorCode.InvalidConfig, e.Code);
+        Assert.Contains(s, e.Details);
+        Assert.Contains("ipam.ranges[0][0].subnet", e.Details);
+    }
+
+    static CniResult Sample() => new("1.1.0",
+        [new CniInterface("cni0", "aa:bb:cc:dd:ee:01"), new CniInterface("veth1", "aa:bb:cc:dd:ee:02", Mtu: 1400),
+         new CniInterface("eth0", "aa:bb:cc:dd:ee:03", Sandbox: "/var/run/netns/x", SocketPath: "/s", PciId: "0000:00:01.0")],
+        [new IpConfig(Cidr.Parse("10.1.0.5/24", "t"), IPAddress.Parse("10.1.0.1"), 2), new IpConfig(Cidr.Parse("fd00::5/64", "t"), null, 2)],
+        [new CniRoute(Cidr.Parse("0.0.0.0/0", "t"), IPAddress.Parse("10.1.0.1"), Mtu: 1300, Table: 100)],
+        new CniDns(["10.96.0.10"], null, ["svc.cluster.local"], []));
+
+    [Theory]
+    [InlineData("0.3.0")]
+    [InlineData("0.3.1")]
+    [InlineData("0.4.0")]
+    [InlineData("1.0.0")]
+    [InlineData("1.1.0")]
+    public void Result_is_written_in_the_shape_of_each_version(string version)
+    {
+        var o = JsonNode.Parse(Encoding.UTF8.GetString(ResultJson.ToBytes(Sample(), version)))!.AsObject();
+        Assert.Equal(version, (string?)o["cniVersion"]);
+        var ip0 = o["ips"]![0]!.AsObject();
+        var ip1 = o["ips"]![1]!.AsObject();
+        bool legacy = version.StartsWith("0.");
+        Assert.Equal(legacy ? "4" : null, (string?)ip0["version"]);
+        Assert.Equal(legacy ? "6" : null, (string?)ip1["version"]);
+        Assert.Equal(2, (int)ip0["interface"]!);
+        Assert.Equal("10.1.0.5/24", (string?)ip0["address"]);
+        Assert.Equal("10.1.0.1", (string?)ip0["gateway"]);
+        Assert.False(ip1.ContainsKey("gateway"));
+        bool v11 = version == "1.1.0";
+        Assert.Equal(v11, o["interfaces"]![1]!.AsObject().ContainsKey("mtu"));
+        Assert.Equal(v11, o["interfaces"]![2]!.AsObject().ContainsKey("socketPath"));
+        Assert.Equal(v11, o["interfaces"]![2]!.AsObject().ContainsKey("pciID"));
+        Assert.Equal(v11, o["routes"]![0]!.AsObject().ContainsKey("mtu"));
+        Assert.Equal(v11, o["routes"]![0]!.AsObject().ContainsKey("table"));
+        Assert.Equal("/var/run/netns/x", (string?)o["interfaces"]![2]!["sandbox"]);
+        Assert.Equal("10.96.0.10", (string?)o["dns"]!["nameservers"]![0]);
+        // Round trip through the reader keeps everything this version can express.
+        var back = ResultJson.Parse(o, "t");
+        Assert.Equal(2, back.Ips.Count);
+        Assert.Equal(Sample().Ips[0], back.Ips[0]);
+    }
+
+    [Fact]
+    public void Ipam_result_has_no_interfaces_and_no_interface_index()
+    {
+        var o = JsonNode.Parse(Encoding.UTF8.GetString(ResultJson.ToBytes(Sample(), "1.0.0", ipam: true)))!.AsObject();
+        Assert.False(o.ContainsKey("interfaces"));
+        Assert.False(o["ips"]![0]!.AsObject().ContainsKey("interface"));
+    }
+
+    [Fact]
+    public void Legacy_result_is_read_and_unknown_versions_are_refused()
+    {
+        var legacy = JsonNode.Parse("""{"cniVersion":"0.3.1","ips":[{"version":"4","address":"10.0.0.2/24","gateway":"10.0.0.1","interface":0}],"interfaces":[{"name":"eth0"}]}""")!;
+        var r = ResultJson.Parse(legacy, "prevResult");
+        Assert.Equal("10.0.0.2/24", r.Ips[0].Address.ToString());
+        var e = Assert.Throws<CniException>(() => ResultJson.Parse(JsonNode.Parse("""{"cniVersion":"9.9.9"}""")!, "prevResult"));
+        Assert.Equal(CniErrorCode.IncompatibleVersion, e.Code);
+        Assert.Contains("9.9.9", e.Details);
+    }
+}
