@@ -7,7 +7,6 @@ internal static partial class Libc
     internal const int AF_INET = 2, SOCK_DGRAM = 2;
     internal const int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_SNDBUF = 7, SO_RCVBUFFORCE = 33, SO_SNDBUFFORCE = 32;
     internal const int MSG_DONTWAIT = 0x40, MSG_WAITFORONE = 0x10000;
-    internal const short POLLIN = 1;
     internal const int EAGAIN = 11, EINTR = 4;
 
     [LibraryImport(Name, EntryPoint = "recvmmsg", SetLastError = true)]
@@ -15,22 +14,6 @@ internal static partial class Libc
 
     [LibraryImport(Name, EntryPoint = "sendmmsg", SetLastError = true)]
     internal static unsafe partial int SendMmsg(SafeFdHandle fd, void* msgvec, uint vlen, int flags);
-
-    [LibraryImport(Name, EntryPoint = "poll", SetLastError = true)]
-    private static unsafe partial int PollRaw(void* fds, nuint nfds, int timeout);
-
-    /// <summary>poll(2) for POLLIN on one descriptor: 1 ready, 0 timeout, -1 error.</summary>
-    internal static unsafe int PollIn(SafeFdHandle fd, int timeoutMs)
-    {
-        bool added = false;
-        try
-        {
-            fd.DangerousAddRef(ref added);
-            long pfd = (uint)fd.Fd | ((long)POLLIN << 32); // struct pollfd { int fd; short events; short revents; }
-            return PollRaw(&pfd, 1, timeoutMs);
-        }
-        finally { if (added) fd.DangerousRelease(); }
-    }
 }
 
 internal static partial class Libc

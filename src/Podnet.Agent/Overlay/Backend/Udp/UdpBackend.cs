@@ -13,7 +13,7 @@ public sealed class UdpBackend(BackendContext ctx) : IBackend
 {
     public const string DeviceName = "pn-tun0";
     public const int Overhead = 28;
-    private TunDevice? _tun;
+    private PersistentTun? _tun;
     private UdpBatchSocket? _sock;
 
     public string Type => "udp";
@@ -21,7 +21,7 @@ public sealed class UdpBackend(BackendContext ctx) : IBackend
     public BackendAttrs Prepare()
     {
         int mtu = ctx.Underlay.Mtu - Overhead;
-        _tun = ctx.Netns.Run(() => TunDevice.Open(DeviceName, persist: true));
+        _tun = ctx.Netns.Run(() => PersistentTun.Open(DeviceName, persist: true));
         _sock = ctx.Netns.Run(() => UdpBatchSocket.Bind(ctx.Underlay.Address, ctx.Config.Backend.Port));
         var link = ctx.Rtnl.GetLink(DeviceName);
         if (link.Mtu != mtu) ctx.Rtnl.SetMtu(link, mtu);

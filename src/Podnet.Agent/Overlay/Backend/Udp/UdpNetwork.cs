@@ -16,14 +16,14 @@ public sealed class UdpNetwork : INetwork
     private const int Batch = 64, Slot = 2048;
     private readonly BackendContext _ctx;
     private readonly int _tunIndex;
-    private readonly TunDevice _tun;
+    private readonly PersistentTun _tun;
     private readonly UdpBatchSocket _sock;
     private readonly ushort _port;
     private readonly Thread _tx, _rx;
     private volatile PeerTable _peers;
     private volatile bool _stop;
 
-    public UdpNetwork(BackendContext ctx, SubnetLease own, int tunIndex, TunDevice tun, UdpBatchSocket sock)
+    public UdpNetwork(BackendContext ctx, SubnetLease own, int tunIndex, PersistentTun tun, UdpBatchSocket sock)
     {
         _ctx = ctx;
         Own = own;

@@ -4,11 +4,12 @@ using Podnet.Linux.Interop;
 namespace Podnet.Linux.Datapath;
 
 /// <summary>
-/// A layer-3 TUN device (IFF_TUN | IFF_NO_PI) opened non-blocking in the calling thread's network
+/// A layer-3 TUN device (IFF_TUN | IFF_NO_PI) opened non-blocking, for batched reads (unlike
+/// <see cref="Tun.TunDevice"/>, which blocks per packet), in the calling thread's network
 /// namespace. With <c>persist</c> the interface outlives this descriptor, so an agent restart
 /// re-attaches to it and its routes and address stay in place.
 /// </summary>
-public sealed class TunDevice : IDisposable
+public sealed class PersistentTun : IDisposable
 {
     private const short IFF_TUN = 0x0001, IFF_NO_PI = 0x1000;
     private const ulong TUNSETPERSIST = 0x400454cb;
@@ -17,10 +18,10 @@ public sealed class TunDevice : IDisposable
 
     public string Name { get; }
 
-    private TunDevice(SafeFdHandle fd, string name) { _fd = fd; Name = name; }
+    private PersistentTun(SafeFdHandle fd, string name) { _fd = fd; Name = name; }
 
     /// <summary>Creates or attaches to TUN <paramref name="name"/> in the calling thread's namespace.</summary>
-    public static TunDevice Open(string name, bool persist)
+    public static PersistentTun Open(string name, bool persist)
     {
         if (Names.InterfaceNameProblem(name) is { } p) throw new PodnetLinuxException("open tun", $"\"{name}\"", null, Errno.EINVAL, p);
         var fd = Libc.Open("/dev/net/tun", Libc.O_RDWR | O_NONBLOCK);
@@ -41,7 +42,7 @@ public sealed class TunDevice : IDisposable
             fd.Dispose();
             throw new PodnetLinuxException("persist tun", $"\"{name}\"", null, e);
         }
-        return new TunDevice(fd, name);
+        return new PersistentTun(fd, name);
     }
 
     /// <summary>Waits up to <paramref name="timeoutMs"/> for a packet; false on timeout.</summary>
