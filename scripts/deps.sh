@@ -2,7 +2,7 @@
 # Installs the Debian packages Podnet's build, lab, tests and benchmarks use. Idempotent.
 set -euo pipefail
 pkgs=(iproute2 nftables iputils-ping dnsutils tcpdump procps psmisc
-      containernetworking-plugins iperf3 curl python3 podman)
+      containernetworking-plugins iperf3 curl python3 podman runc busybox-static)
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -28,6 +28,9 @@ try
     Report("Rtnl.OpenOnCallingThread(ns) (setns + back)", Time(iterations, () => Rtnl.OpenOnCallingThread(pod).Dispose()));
     Report("NetNs.Run(no-op)", Time(iterations, () => pod.Run(() => 0)));
     Report("GetLink(\"br0\")", Time(iterations, () => h.GetLink("br0")));
+    int nsIterations = Math.Max(10, iterations / 10);
+    Report("NetNs.Create + Delete", Time(nsIterations, () => { NetNs.Create($"pnt-bench-x{tag}").Dispose(); NetNs.Delete($"pnt-bench-x{tag}"); }));
+    Report("ip netns add + del (2 processes)", Time(nsIterations, () => { Ip("netns", "add", $"pnt-bench-x{tag}"); Ip("netns", "del", $"pnt-bench-x{tag}"); }));
 
     var gw = IPAddress.Parse("10.99.0.1");
     var podIp = IPAddress.Parse("10.99.0.2");
@@ -88,6 +91,7 @@ finally { Cleanup(); }
 
 void Cleanup()
 {
+    NetNs.Delete($"pnt-bench-x{tag}");
     NetNs.Delete(hostName);
     NetNs.Delete(podName);
 }

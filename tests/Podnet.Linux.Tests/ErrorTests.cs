@@ -97,3 +97,35 @@ public class ErrorTests
         Assert.Equal("could not add route route 10.244.2.0/24 via 192.168.80.12 in pn-lab-node-1: Network is unreachable (ENETUNREACH)", e.Message);
     }
 }
+
+public class VethErrorTests
+{
+    [Fact]
+    public void PeerNameTakenInThePodNamespaceIsNamedAndNothingIsLeft()
+    {
+        using var host = new NsRtnl();
+        using var pod = new NsRtnl();
+        pod.Dev("eth0");
+        var e = Assert.Throws<PodnetLinuxException>(() => host.R.AddVeth("veth9", "eth0", pod.T.Ns));
+        Assert.Equal(Errno.EEXIST, e.Errno);
+        Assert.StartsWith($"could not add veth \"veth9\" (peer \"eth0\" in {pod.Name}) in {host.Name}: File exists (EEXIST)", e.Message);
+        Assert.Null(host.R.FindLink("veth9"));
+        Assert.Equal("veth", pod.R.GetLink("eth0").Kind); // the pod's own eth0 is untouched
+    }
+
+    [Fact]
+    public void PeerNamespaceWhoseNameIsGoneStillWorksThroughItsHandle()
+    {
+        using var host = new NsRtnl();
+        var pod = new Podnet.Testing.TestNetns("linux");
+        try
+        {
+            Podnet.Linux.Netns.NetNs.Delete(pod.Name); // like a runtime removing the bind mount early
+            host.R.AddVeth("veth8", "eth0", pod.Ns);
+            Assert.NotNull(host.R.GetLink("veth8").PeerNetnsId);
+            using var inPod = Rtnl.Open(pod.Ns);
+            Assert.Equal("veth", inPod.GetLink("eth0").Kind);
+        }
+        finally { pod.Dispose(); }
+    }
+}

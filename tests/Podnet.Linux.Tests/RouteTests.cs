@@ -115,6 +115,9 @@ public class RouteTests
         a.R.ReplaceRoute(new Route { Destination = IPNetwork.Parse("fd00:244:2::/64"), Gateway = Ip("fd00:80::12"), OutIndex = dev });
         Assert.Equal("fd00:80::12", Find(a, "fd00:244:2::/64")!.Value.GetProperty("gateway").GetString());
         Assert.Contains(a.R.ListRoutes(AddressFamily.InterNetworkV6), r => r.Destination?.ToString() == "fd00:244:2::/64");
+        a.R.ReplaceRoute(new Route { Gateway = Ip("fd00:80::1") }); // family from the gateway
+        Assert.Equal("fd00:80::1", a.T.IpJson("-6", "route", "show", "default")[0].GetProperty("gateway").GetString());
+        Assert.Contains(a.R.ListRoutes(AddressFamily.InterNetworkV6), r => r.Destination is null && Equals(r.Gateway, Ip("fd00:80::1")));
         var e = Assert.Throws<PodnetLinuxException>(() =>
             a.R.ReplaceRoute(new Route { Destination = IPNetwork.Parse("fd00:244:3::/64"), Gateway = Ip("192.168.80.1") }));
         Assert.Equal(Errno.EINVAL, e.Errno);

@@ -29,6 +29,12 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
     public NftTable Table => _table;
     public int ServiceCount => _wanted.Count;
 
+    // UDP endpoints that last got traffic, per service port (for conntrack cleanup).
+    private readonly Dictionary<ServicePortName, HashSet<EndpointInfo>> _udpEps = [];
+
+    /// <summary>UDP conntrack cleanups the last successful sync calls for (run them after it).</summary>
+    public IReadOnlyList<UdpConntrackCleanup> UdpCleanups { get; private set; } = [];
+
     /// <summary>Statistics of the last successful sync.</summary>
     public (int Commands, int Units) LastSync { get; private set; }
 
@@ -231,10 +237,33 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
             if (ReferenceEquals(unit, CompiledUnit.Empty)) _applied.Remove(key);
             else _applied[key] = unit;
         }
+        UdpCleanups = UdpChanges(compiled.Keys);
         LastSync = (tx.Count, compiled.Count);
         _dirty.Clear();
         _pruneOrphans = false;
         return true;
+    }
+
+    private List<UdpConntrackCleanup> UdpChanges(IEnumerable<object> keys)
+    {
+        var list = new List<UdpConntrackCleanup>();
+        foreach (var k in keys)
+        {
+            if (k is not ServicePortName { Protocol: ProxyProtocols.Udp } name) continue;
+            _udpEps.TryGetValue(name, out var before);
+            _wanted.TryGetValue(name, out var w);
+            var now = w.Eps is null ? [] : ServiceCompiler.Usable(w.Eps, false).Concat(ServiceCompiler.Usable(w.Eps, true)).ToHashSet();
+            foreach (var gone in (IEnumerable<EndpointInfo>?)before ?? [])
+                if (!now.Contains(gone)) list.Add(new UdpConntrackCleanup.EndpointGone(gone.Address, gone.Port));
+            if ((before is null || before.Count == 0) && now.Count > 0 && w.Info is { } info)
+            {
+                if (info.ClusterIP is { } cip) list.Add(new UdpConntrackCleanup.ServiceGotEndpoints(cip, info.Port));
+                foreach (var ip in info.ExternalAddresses) list.Add(new UdpConntrackCleanup.ServiceGotEndpoints(ip, info.Port));
+                if (info.NodePort is { } np) list.Add(new UdpConntrackCleanup.ServiceGotEndpoints(null, np));
+            }
+            if (now.Count > 0) _udpEps[name] = now; else _udpEps.Remove(name);
+        }
+        return list;
     }
 
     private static List<NftElement> Bucket(Dictionary<string, List<NftElement>> d, string map)

@@ -26,7 +26,7 @@ public static class ServiceCompiler
         foreach (var ep in chosen)
         {
             // Hairpin: a pod reaching itself through the service must see a rewritten source.
-            List<NftExpr[]> rules = [[.. NftMatch.Saddr(ep.Address), NftMatch.Jump(MarkForMasq)]];
+            List<NftExpr[]> rules = [[.. NftMatch.Saddr(ep.Address), .. NftMatch.SetMarkBit(cfg.MasqueradeMark)]];
             if (s.AffinityTimeout is { } to)
             {
                 u.Sets.Add(new NftSet(t, Affinity(name, ep), [NftDataType.Ipv4Addr], Flags: NftSetFlags.Dynamic, Timeout: to));
@@ -43,7 +43,7 @@ public static class ServiceCompiler
             {
                 var rules = new List<NftExpr[]>();
                 if (cfg.ClusterCidr is { } cc)
-                    rules.Add([.. NftMatch.SaddrIn(cc, not: true), NftMatch.Jump(MarkForMasq)]);
+                    rules.Add([.. NftMatch.SaddrIn(cc, not: true), .. NftMatch.SetMarkBit(cfg.MasqueradeMark)]);
                 rules.AddRange(Dispatch(name, clusterEps, s.AffinityTimeout is not null));
                 u.Chains.Add(new CompiledChain(Service(name), rules));
                 u.Entries.Add(new(ServiceIpsMap, new NftElement(key, NftVerdict.Goto(Service(name)))));
@@ -67,7 +67,7 @@ public static class ServiceCompiler
                     if (cfg.ClusterCidr is { } cc && clusterEps.Count > 0)
                         rules.Add([.. NftMatch.SaddrIn(cc), NftMatch.Goto(Service(name))]);
                 }
-                else rules.Add([NftMatch.Jump(MarkForMasq)]);
+                else rules.Add([.. NftMatch.SetMarkBit(cfg.MasqueradeMark)]);
                 rules.AddRange(Dispatch(name, externalEps, s.AffinityTimeout is not null));
                 u.Chains.Add(new CompiledChain(External(name), rules));
             }
@@ -110,7 +110,11 @@ public static class ServiceCompiler
         if (affinity)
             foreach (var ep in eps)
                 yield return [new NftPayload(NftPayloadBase.Network, 12, 4), new NftLookup(Affinity(name, ep)), NftMatch.Goto(Endpoint(name, ep))];
-        if (eps.Count == 1) yield return [NftMatch.Goto(Endpoint(name, eps[0]))];
-        else yield return [new NftNumgen((uint)eps.Count), NftInlineVmap.ByIndex(eps.Select(e => NftVerdict.Goto(Endpoint(name, e))).ToArray())];
+        // Uniform choice as a cascade: rule i takes the connection with probability 1/(N-i). An
+        // anonymous "numgen vmap" per service would be one rule, but the kernel's loop check walks
+        // every verdict map of the table on each jump it adds, which makes programming quadratic.
+        for (int i = 0; i < eps.Count - 1; i++)
+            yield return [new NftNumgen((uint)(eps.Count - i)), new NftCmp(NftCmpOp.Eq, BitConverter.GetBytes(0u)), NftMatch.Goto(Endpoint(name, eps[i]))];
+        yield return [NftMatch.Goto(Endpoint(name, eps[^1]))];
     }
 }

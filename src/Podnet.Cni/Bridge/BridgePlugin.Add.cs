@@ -51,9 +51,7 @@ public sealed partial class BridgePlugin
                     undo.Push("masquerade rules", () => masq.Remove(conf.Name, env.ContainerId, env.IfName, addrs));
                 }
             }
-            else cont.SetUp(contVeth.Index);
 
-            br = host.GetLink(br.Index);
             var ifs = new List<CniInterface>
             {
                 new(br.Name, br.Mac?.ToString()),
@@ -104,31 +102,38 @@ public sealed partial class BridgePlugin
         if (br.Kind != "bridge")
             throw new CniException(CniErrorCode.InvalidConfig, "bridge name is taken",
                 $"\"{conf.BridgeName}\" already exists but is not a bridge (kind {br.Kind ?? "none"})");
-        if (conf.PromiscMode && !br.IsPromisc) host.SetPromisc(br.Index, true);
-        if (!br.IsUp) host.SetUp(br.Index);
-        return host.GetLink(br.Index);
+        bool changed = false;
+        if (conf.PromiscMode && !br.IsPromisc) { host.SetPromisc(br.Index, true); changed = true; }
+        if (!br.IsUp) { host.SetUp(br.Index); changed = true; }
+        return changed ? host.GetLink(br.Index) : br;
     }
 
     (Link Host, Link Cont) SetupVeth(Rtnl host, Rtnl cont, NetNs contNs, Link br, Rollback undo)
     {
         // A host end left by an attachment whose namespace vanished mid-ADD would block the name.
-        host.DeleteLink(HostVeth, ignoreMissing: true);
+        if (host.FindLink(HostVeth) is { } stale) host.DeleteLink(stale.Index, ignoreMissing: true);
         MacAddress? mac = null;
         if (conf.Mac is { } m)
             mac = MacAddress.TryParse(m, out var parsed) ? parsed
                 : throw new CniException(CniErrorCode.InvalidConfig, "invalid MAC address", $"mac \"{m}\" is not a MAC address");
-        host.AddVeth(HostVeth, env.IfName, contNs, conf.Mtu > 0 ? conf.Mtu : null, peerMac: mac);
+        // One request: host end enslaved and up, container end created inside the pod netns. (The kernel
+        // cannot bring the peer up in that request: its pair is not linked yet.) With a vlan the port
+        // is brought up only after it is tagged.
+        host.AddVeth(HostVeth, env.IfName, contNs, conf.Mtu > 0 ? conf.Mtu : null, peerMac: mac,
+            masterIndex: br.Index, up: conf.Vlan == 0);
         undo.Push($"veth {HostVeth}", () => host.DeleteLink(HostVeth, ignoreMissing: true));
         var hv = host.FindLink(HostVeth) ?? throw new CniException(CniErrorCode.KernelFailure, $"veth \"{HostVeth}\" vanished after creation");
-        host.SetMaster(hv.Index, br.Index);
         if (conf.HairpinMode) host.SetHairpin(hv.Index, true);
         if (conf.Vlan != 0)
+        {
             try { host.AddBridgeVlan(hv.Index, (ushort)conf.Vlan, pvid: true, untagged: true); }
             catch (PodnetLinuxException e) when (e.Errno == Errno.EOPNOTSUPP) { throw VlanUnsupported(e); }
-        host.SetUp(hv.Index);
+            host.SetUp(hv.Index);
+        }
         var cv = cont.FindLink(env.IfName) ?? throw new CniException(CniErrorCode.KernelFailure,
             $"interface \"{env.IfName}\" not found in {env.Netns} after creating the veth");
-        return (host.GetLink(hv.Index), cv);
+        cont.SetUp(cv.Index);
+        return (hv, cv);
     }
 
     CniException VlanUnsupported(PodnetLinuxException e) =>
@@ -159,7 +164,6 @@ public sealed partial class BridgePlugin
 
     void ConfigureContainer(Rtnl cont, int index, List<IpConfig> ips, List<CniRoute> routes)
     {
-        cont.SetUp(index);
         foreach (var ip in ips)
             cont.AddAddress(index, ip.Address.Address, ip.Address.Prefix, noDad: true);
         foreach (var rt in routes)

@@ -23,8 +23,6 @@ public sealed partial class BridgePlugin
             {
                 if (a.Ip.IsIPv6LinkLocal) continue;
                 addrs.Add(new Cidr(IpMath.Canonical(a.Ip), a.PrefixLength));
-                // Strip the addresses now: the link itself may outlive this call by a few ms (see Reaper).
-                cont.DeleteAddress(link.Index, a.Ip, a.PrefixLength, ignoreMissing: true);
             }
         Mark("container side");
         using (var host = Rtnl.OpenCurrent("the host netns"))

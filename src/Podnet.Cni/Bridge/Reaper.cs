@@ -5,10 +5,11 @@ namespace Podnet.Cni.Bridge;
 
 /// <summary>
 /// Deleting a veth makes the kernel wait for RCU grace periods (tens of ms on a busy host), which would
-/// dominate DEL. DEL therefore strips the pod's addresses itself (so nothing can answer for a released
-/// IP) and leaves the unregister to a detached child of the same binary: "podnet-cni" with
+/// dominate DEL (and every netlink call behind it waits for the same rtnl lock). DEL therefore leaves the
+/// unregister to a detached child of the same binary: "podnet-cni" with
 /// PODNET_CNI_REAP=&lt;ifindex&gt;:&lt;name&gt; in the host namespace. It deletes by ifindex (never reused soon)
-/// and only if the name still matches, so it cannot hit a newer link that took the same name.
+/// and only if the name still matches, so it cannot hit a newer link that took the same name. The released
+/// address is not handed out again before the range wraps (round-robin), long after the child is done.
 /// </summary>
 public static class Reaper
 {

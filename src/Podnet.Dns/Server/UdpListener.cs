@@ -2,13 +2,14 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Podnet.Dns.Wire;
+using Podnet.Linux.Interop;
 
 namespace Podnet.Dns.Server;
 
 /// <summary>
 /// UDP side: several sockets bound to the same address with SO_REUSEPORT (the kernel spreads
-/// clients over them), each served by a dedicated thread with blocking receive/send and its own
-/// buffers, so an in-zone answer costs two system calls and no allocation.
+/// clients over them), each served by a dedicated thread with batched blocking receive/send
+/// (recvmmsg/sendmmsg) and its own buffers: in-zone answers cost no allocation and few system calls.
 /// </summary>
 internal sealed class UdpListener : IDisposable
 {
@@ -54,52 +55,73 @@ internal sealed class UdpListener : IDisposable
         }
     }
 
+    private const int Batch = 32;
+    private const int SoRcvTimeo = 20;
+
+    /// <summary>
+    /// One worker: recvmmsg takes a batch of queries, each is answered into its reply slot, and
+    /// sendmmsg sends the batch's replies, so a busy server makes two system calls per batch.
+    /// </summary>
     private void Loop(Socket socket)
     {
-        var query = new byte[DnsLimits.MaxMessage];
-        var resp = new byte[DnsLimits.MaxMessage];
-        var addr = new SocketAddress(socket.AddressFamily);
+        using var batch = new UdpBatch(Batch, DnsQuery.MaxQuerySize + 1, 4096);
+        // Wake up every 200 ms to notice shutdown; a timeval of two longs (x86-64/arm64).
+        var tv = new byte[16];
+        BitConverter.TryWriteBytes(tv.AsSpan(8), 200_000L);
+        socket.SetRawSocketOption(SolSocket, SoRcvTimeo, tv);
+        var handle = socket.SafeHandle;
         var metrics = _processor.Metrics;
         while (!_stopping)
         {
             int n;
-            try { n = socket.ReceiveFrom(query, SocketFlags.None, addr); }
-            catch (SocketException) when (!_stopping) { continue; } // e.g. ICMP-induced errors: keep serving
-            catch (Exception) { return; }                            // socket closed: shutting down
+            try { n = batch.Receive(handle); }
+            catch (ObjectDisposedException) { return; }
+            if (n <= 0) continue; // timeout (EAGAIN), EINTR, or a transient error such as ECONNREFUSED
             long t0 = Stopwatch.GetTimestamp();
-            metrics.Request(true);
-            try
+            for (int i = 0; i < n; i++)
             {
-                var outcome = _processor.Process(query.AsSpan(0, n), resp, true, out int len, out var q);
-                if (outcome == Outcome.Forward)
+                metrics.Request(true);
+                var query = batch.Packet(i);
+                var reply = batch.Reply(i);
+                try
                 {
-                    if (_forward is null) continue;
-                    if (!_forward.TryCache(query.AsSpan(0, n), q, resp, q.MaxUdpResponse, out len))
+                    var outcome = _processor.Process(query, reply, true, out int len, out var q);
+                    if (outcome == Outcome.Forward)
                     {
-                        StartForward(socket, query.AsSpan(0, n).ToArray(), q, addr, t0);
-                        continue;
+                        if (_forward is null) continue;
+                        if (!_forward.TryCache(query, q, reply, q.MaxUdpResponse, out len))
+                        {
+                            StartForward(socket, query.ToArray(), q, batch.Address(i), t0);
+                            continue;
+                        }
                     }
+                    else if (outcome == Outcome.Drop) continue;
+                    batch.Queue(i, len);
+                    metrics.Response(DnsHeader.Rcode(DnsHeader.Flags(reply)), Stopwatch.GetTimestamp() - t0);
                 }
-                else if (outcome == Outcome.Drop) continue;
-                socket.SendTo(resp.AsSpan(0, len), SocketFlags.None, addr);
-                metrics.Response(DnsHeader.Rcode(DnsHeader.Flags(resp)), Stopwatch.GetTimestamp() - t0);
+                catch (Exception)
+                {
+                    metrics.Dropped(); // a bug must cost one answer, never the worker
+                }
             }
-            catch (SocketException) { }   // the client went away; nothing to do
+            try { batch.Flush(handle); }
             catch (ObjectDisposedException) { return; }
         }
     }
 
-    private void StartForward(Socket socket, byte[] query, Wire.DnsQuery q, SocketAddress from, long t0)
+    private void StartForward(Socket socket, byte[] query, DnsQuery q, ReadOnlySpan<byte> from, long t0)
     {
         if (!_forward!.TryEnter()) { _processor.Metrics.Dropped(); return; }
-        var to = new SocketAddress(from.Family, from.Size);
-        from.Buffer.CopyTo(to.Buffer);
+        var to = new SocketAddress(socket.AddressFamily, from.Length);
+        from.CopyTo(to.Buffer.Span);
         _ = Task.Run(async () =>
         {
             var resp = await _forward.ResolveAsync(query, q, q.MaxUdpResponse, _ct);
             try
             {
-                await socket.SendToAsync(resp, SocketFlags.None, to);
+                // Synchronous on purpose: an async operation would switch the socket to non-blocking mode,
+                // which the batched receive loop relies on not happening.
+                socket.SendTo(resp, SocketFlags.None, to);
                 _processor.Metrics.Response(DnsHeader.Rcode(DnsHeader.Flags(resp)), Stopwatch.GetTimestamp() - t0);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException) { }
@@ -109,7 +131,7 @@ internal sealed class UdpListener : IDisposable
     public void Dispose()
     {
         _stopping = true;
+        foreach (var t in _threads) t.Join(TimeSpan.FromSeconds(2)); // each wakes within its 200 ms receive timeout
         foreach (var s in _sockets) s.Dispose();
-        foreach (var t in _threads) t.Join(TimeSpan.FromSeconds(2));
     }
 }

@@ -4,23 +4,37 @@ namespace Podnet.Linux.Interop;
 
 internal static partial class Libc
 {
-    internal const int AF_INET = 2, SOCK_DGRAM = 2;
-    internal const int SOL_SOCKET = 1, SO_RCVBUF = 8, SO_SNDBUF = 7, SO_RCVBUFFORCE = 33, SO_SNDBUFFORCE = 32;
-    internal const int MSG_DONTWAIT = 0x40, MSG_WAITFORONE = 0x10000;
-    internal const int EAGAIN = 11, EINTR = 4;
+    internal const int MSG_WAITFORONE = 0x10000;
 
     [LibraryImport(Name, EntryPoint = "recvmmsg", SetLastError = true)]
-    internal static unsafe partial int RecvMmsg(SafeFdHandle fd, void* msgvec, uint vlen, int flags, void* timeout);
+    internal static unsafe partial int RecvMmsg(SafeHandle fd, MMsgHdr* msgvec, uint vlen, int flags, void* timeout);
 
     [LibraryImport(Name, EntryPoint = "sendmmsg", SetLastError = true)]
-    internal static unsafe partial int SendMmsg(SafeFdHandle fd, void* msgvec, uint vlen, int flags);
-}
+    internal static unsafe partial int SendMmsg(SafeHandle fd, MMsgHdr* msgvec, uint vlen, int flags);
 
-internal static partial class Libc
-{
-    [LibraryImport(Name, EntryPoint = "ioctl", SetLastError = true)]
-    private static partial int IoctlIntRaw(SafeFdHandle fd, ulong request, nint arg);
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct IoVec
+    {
+        public void* Base;
+        public nuint Len;
+    }
 
-    /// <summary>ioctl(2) with an integer argument passed by value (TUNSETPERSIST).</summary>
-    internal static int IoctlInt(SafeFdHandle fd, ulong request, int value) => IoctlIntRaw(fd, request, value);
+    [StructLayout(LayoutKind.Sequential)]
+    internal unsafe struct MsgHdr
+    {
+        public void* Name;
+        public uint NameLen;
+        public IoVec* Iov;
+        public nuint IovLen;
+        public void* Control;
+        public nuint ControlLen;
+        public int Flags;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct MMsgHdr
+    {
+        public MsgHdr Hdr;
+        public uint Len;
+    }
 }

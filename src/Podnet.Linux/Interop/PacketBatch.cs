@@ -72,7 +72,7 @@ public sealed unsafe class PacketBatch : IDisposable
     internal int Receive(SafeFdHandle fd)
     {
         ResetForReceive(Count);
-        int n = Libc.RecvMmsg(fd, _msg, (uint)Count, Libc.MSG_DONTWAIT, null);
+        int n = Libc.RecvMmsg(fd, (Libc.MMsgHdr*)_msg, (uint)Count, Libc.MSG_DONTWAIT, null);
         if (n >= 0) return n;
         int e = Marshal.GetLastPInvokeError();
         return e is Libc.EAGAIN or Libc.EINTR ? 0 : -e;
@@ -84,7 +84,7 @@ public sealed unsafe class PacketBatch : IDisposable
         int sent = 0;
         while (sent < n)
         {
-            int r = Libc.SendMmsg(fd, _msg + sent * MmsgSize, (uint)(n - sent), 0);
+            int r = Libc.SendMmsg(fd, (Libc.MMsgHdr*)(_msg + sent * MmsgSize), (uint)(n - sent), 0);
             if (r < 0)
             {
                 int e = Marshal.GetLastPInvokeError();

@@ -69,8 +69,13 @@ public sealed partial class Rtnl
     /// Adds a veth pair <paramref name="name"/> ↔ <paramref name="peerName"/>. The peer is created
     /// directly in <paramref name="peerNs"/> when given (one request, nothing to move afterwards).
     /// </summary>
+    /// <remarks>
+    /// <paramref name="masterIndex"/>, <paramref name="up"/> and <paramref name="peerUp"/> are applied by the
+    /// kernel in the same request (enslaved to that bridge, IFF_UP on either end): one rtnl_lock round
+    /// instead of four, which matters when many callers contend for it.
+    /// </remarks>
     public void AddVeth(string name, string peerName, NetNs? peerNs = null, int? mtu = null,
-        MacAddress? mac = null, MacAddress? peerMac = null)
+        MacAddress? mac = null, MacAddress? peerMac = null, int? masterIndex = null, bool up = false, bool peerUp = false)
     {
         string obj = Q(name);
         CheckName(name, "add veth", obj);
@@ -81,12 +86,13 @@ public sealed partial class Rtnl
             peerNs?.Handle.DangerousAddRef(ref added);
             lock (_lock)
             {
-                NewLinkHeader(name, mtu, mac);
+                NewLinkHeader(name, mtu, mac, up ? Nl.IFF_UP : 0);
+                if (masterIndex is { } mi) _msg.U32(Nl.IFLA_MASTER, (uint)mi);
                 int li = _msg.BeginNested(Nl.IFLA_LINKINFO);
                 _msg.String(Nl.IFLA_INFO_KIND, "veth");
                 int data = _msg.BeginNested(Nl.IFLA_INFO_DATA);
                 int peer = _msg.BeginNested(Nl.VETH_INFO_PEER);
-                IfInfo(Nl.AF_UNSPEC, 0);
+                IfInfo(Nl.AF_UNSPEC, 0, peerUp ? Nl.IFF_UP : 0, peerUp ? Nl.IFF_UP : 0);
                 _msg.String(Nl.IFLA_IFNAME, peerName);
                 if (mtu is { } m) _msg.U32(Nl.IFLA_MTU, (uint)m);
                 if (peerMac is { } pm) _msg.Mac(Nl.IFLA_ADDRESS, pm);
@@ -257,10 +263,10 @@ public sealed partial class Rtnl
         }
     }
 
-    private void NewLinkHeader(string name, int? mtu, MacAddress? mac)
+    private void NewLinkHeader(string name, int? mtu, MacAddress? mac, uint flags = 0)
     {
         _msg.Begin(Nl.RTM_NEWLINK, Nl.F_ACK | Nl.F_CREATE | Nl.F_EXCL);
-        IfInfo(Nl.AF_UNSPEC, 0);
+        IfInfo(Nl.AF_UNSPEC, 0, flags, flags);
         _msg.String(Nl.IFLA_IFNAME, name);
         if (mtu is { } m) _msg.U32(Nl.IFLA_MTU, (uint)m);
         if (mac is { } a) _msg.Mac(Nl.IFLA_ADDRESS, a);

@@ -25,6 +25,14 @@ public sealed class NftClient : INftRunner, IDisposable
     public NftClient(string? netns = null)
     {
         _netns = netns;
+        _sock = OpenIn(netns, "open nftables netlink socket");
+    }
+
+    public string? Netns => _netns;
+
+    /// <summary>Opens a NETLINK_NETFILTER socket in a namespace (null: the caller's).</summary>
+    internal static NftSocketHandle OpenIn(string? netns, string what)
+    {
         int errno = 0;
         NftSocketHandle? sock = null;
         if (netns is null) sock = NftNative.OpenSocket(DefaultBuffer, out errno);
@@ -44,12 +52,10 @@ public sealed class NftClient : INftRunner, IDisposable
         if (errno != 0 || sock is null || sock.IsInvalid)
         {
             sock?.Dispose();
-            throw NftablesException.Kernel("open nftables netlink socket", netns, errno);
+            throw NftablesException.Kernel(what, netns, errno);
         }
-        _sock = sock;
+        return sock;
     }
-
-    public string? Netns => _netns;
 
     public void Dispose() => _sock.Dispose();
 

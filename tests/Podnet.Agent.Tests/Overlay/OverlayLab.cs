@@ -161,7 +161,13 @@ public sealed class LabNode(OverlayLab lab, string name, TestNetns ns, IPAddress
         _store = new ApiLeaseStore(_client);
         Agent = new OverlayAgent(opt, _store, ns.Ns, m => { lock (lab.Log) lab.Log.Add($"{name}: {m}"); });
         _run = Task.Run(() => Agent.RunAsync(_cts.Token));
-        await Agent.Ready.WaitAsync(TimeSpan.FromSeconds(20));
+        try { await Agent.Ready.WaitAsync(TimeSpan.FromSeconds(20)); }
+        catch (Exception e)
+        {
+            string log;
+            lock (lab.Log) log = string.Join("\n", lab.Log);
+            throw new InvalidOperationException($"agent of {name} did not become ready: {e.Message}\n{log}", e);
+        }
     }
 
     /// <summary>Waits for a reconcile pass that starts after now.</summary>

@@ -120,4 +120,41 @@ for line in sys.stdin:
         Assert.Equal(first!.Replace("one", "two"), client.StandardOutput.ReadLine());
         client.StandardInput.Close();
     }
+
+    [Fact]
+    public void UdpClientMovesOffAGoneEndpointAfterConntrackCleanup()
+    {
+        using var lab = new ProxyLab();
+        using var nft = new NftClient(lab.Node.Name);
+        using var ct = new NfConntrack(lab.Node.Name);
+        var p = new ProxySyncer(nft, Cfg);
+        var dns = new ServicePortInfo(new ServicePortName("default", "dns", "p53", ProxyProtocols.Udp), IPAddress.Parse("10.96.0.53"), 53);
+        p.SetService(dns, [Ep("10.0.1.2", 5353)]);
+        Assert.True(p.Sync());
+        Assert.Empty(p.UdpCleanups.OfType<UdpConntrackCleanup.EndpointGone>());
+
+        // One client socket that keeps its source port, as a resolver does.
+        var client = lab.Start(lab.Client, "python3", "-u", "-c", """
+import socket, sys
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.settimeout(2)
+for line in sys.stdin:
+    u.sendto(line.strip().encode(), ('10.96.0.53', 53))
+    try: print(u.recvfrom(100)[0].decode(), flush=True)
+    except socket.timeout: print('timeout', flush=True)
+""");
+        client.StandardInput.WriteLine("a");
+        Assert.Equal("a 10.0.1.2", client.StandardOutput.ReadLine());
+        Assert.Contains(ct.List(), e => e.Protocol == 17 && e.OrigDst.Equals(IPAddress.Parse("10.96.0.53")) && e.ReplySrc.Equals(IPAddress.Parse("10.0.1.2")));
+
+        p.SetService(dns, [Ep("10.0.1.3", 5353)]);
+        Assert.True(p.Sync());
+        var cleanups = p.UdpCleanups;
+        Assert.Equal([new UdpConntrackCleanup.EndpointGone(IPAddress.Parse("10.0.1.2"), 5353)], cleanups);
+        Assert.Equal(1, UdpConntrackCleanup.Run(ct, cleanups));
+
+        // The same socket (same 5-tuple) now reaches the remaining endpoint.
+        client.StandardInput.WriteLine("b");
+        Assert.Equal("b 10.0.1.3", client.StandardOutput.ReadLine());
+        client.StandardInput.Close();
+    }
 }

@@ -32,11 +32,10 @@ public sealed class ProxySyncerTests
         Assert.Equal(NftVerdict.Goto(Service(s.Name)), fake.Element(T, ServiceIpsMap, Key(s))!.Verdict);
         Assert.Null(fake.Element(T, NoEndpointServicesMap, Key(s)));
         var svcRules = fake.RulesOf(T, Service(s.Name));
-        Assert.Equal(2, svcRules.Count);
-        Assert.IsType<NftNumgen>(svcRules[1].Expressions[0]);
-        var vmap = Assert.IsType<NftInlineVmap>(svcRules[1].Expressions[1]);
+        Assert.Equal(3, svcRules.Count); // masquerade from outside the cluster, then one rule per endpoint
+        Assert.Equal(2u, Assert.IsType<NftNumgen>(svcRules[1].Expressions[0]).Modulus);
         Assert.Equal([NftVerdict.Goto(Endpoint(s.Name, Ep("10.244.1.2"))), NftVerdict.Goto(Endpoint(s.Name, Ep("10.244.2.2")))],
-            vmap.Elements.Select(e => e.Verdict!).ToArray());
+            svcRules.Skip(1).Select(r => r.Expressions.OfType<NftVerdictExpr>().Single().Verdict).ToArray());
         var ep = fake.RulesOf(T, Endpoint(s.Name, Ep("10.244.1.2")));
         var nat = Assert.IsType<NftNat>(ep[^1].Expressions[^1]);
         Assert.Equal(NftNatType.Dnat, nat.Type);
@@ -158,9 +157,9 @@ public sealed class ProxySyncerTests
         Assert.Equal(NftVerdict.Drop, fake.Element(T, NoEndpointNodePortsMap, NodeKey(30003))!.Verdict);
 
         // Cluster policy masquerades; Local keeps the client's address and only uses local endpoints.
-        Assert.Contains(fake.RulesOf(T, External(cluster.Name)), r => r.Expressions.Any(e => e is NftVerdictExpr { Verdict.Chain: MarkForMasq }));
+        Assert.Contains(fake.RulesOf(T, External(cluster.Name)), r => r.Expressions.Any(e => e is NftMetaSet { Key: NftMetaKey.Mark }));
         var localRules = fake.RulesOf(T, External(local.Name));
-        Assert.DoesNotContain(localRules, r => r.Expressions.Any(e => e is NftVerdictExpr { Verdict.Chain: MarkForMasq }));
+        Assert.DoesNotContain(localRules, r => r.Expressions.Any(e => e is NftMetaSet { Key: NftMetaKey.Mark }));
         Assert.Equal(NftVerdict.Goto(Endpoint(local.Name, Ep("10.244.1.2", local: true))), localRules[^1].Expressions.OfType<NftVerdictExpr>().Single().Verdict);
     }
 

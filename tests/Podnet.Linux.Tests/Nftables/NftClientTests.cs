@@ -224,12 +224,9 @@ public sealed class NftClientTests
             elements.Add(Svc($"10.96.{i / 250}.{i % 250 + 1}", NftKey.Tcp, 80, chain));
         }
         tx.AddElements(Table, "service-ips", elements);
-        var sw = Stopwatch.StartNew();
         nft.Apply(tx);
-        sw.Stop();
         var state = nft.List(Table)!;
         Assert.Equal(n, state.Elements["service-ips"].Count);
         Assert.Equal(n + 3, state.Chains.Count);
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(10), $"applying {tx.Count} changes took {sw.Elapsed}");
     }
 }

@@ -10,9 +10,12 @@ namespace Podnet.Linux.Nftables;
 /// </summary>
 public static class NftFingerprint
 {
+    [ThreadStatic] private static NlWriter? t_writer;
+
     public static string Of(IEnumerable<NftRule> rules)
     {
-        var w = new NlWriter(1024);
+        var w = t_writer ??= new NlWriter(4096);
+        w.Reset();
         foreach (var r in rules)
         {
             w.PutString(1, r.Comment ?? "");

@@ -1,0 +1,62 @@
+using System.Runtime.InteropServices;
+using Podnet.Api.Client;
+
+namespace Podnet.Lab.Kubelet;
+
+/// <summary>Entry of the hidden <c>podnet kubelet --lab LAB --node I [--bin DIR] [--cni podnet|reference]</c>,
+/// which <c>lab up</c> starts inside node I's namespace.</summary>
+public static class KubeletCommand
+{
+    /// <summary>Runs the lab kubelet until <paramref name="ct"/> fires or SIGTERM/SIGINT; returns the exit code
+    /// (2 for bad arguments, 1 for a failure, 0 after a clean stop).</summary>
+    public static async Task<int> RunAsync(string[] args, CancellationToken ct)
+    {
+        string? lab = null, bin = null;
+        int node = 0;
+        var plugins = CniPlugins.Podnet;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            try
+            {
+                switch (args[i])
+                {
+                    case "kubelet" when i == 0: break;
+                    case "--lab": lab = Next(); break;
+                    case "--node": node = int.TryParse(Next(), out var n) && n is >= 1 and <= LabNames.MaxNodes ? n : throw new ArgumentException($"--node: \"{args[i]}\" is not a node number"); break;
+                    case "--bin": bin = Next(); break;
+                    case "--cni": plugins = Next() switch { "podnet" => CniPlugins.Podnet, "reference" => CniPlugins.Reference, var s => throw new ArgumentException($"--cni: \"{s}\" is not podnet or reference") }; break;
+                    default: throw new ArgumentException($"unknown argument \"{args[i]}\"");
+                }
+            }
+            catch (ArgumentException e)
+            {
+                await Console.Error.WriteLineAsync($"podnet kubelet: {e.Message} (usage: --lab LAB --node I [--bin DIR] [--cni podnet|reference])");
+                return 2;
+            }
+        }
+        if (lab is null || node == 0 || LabNames.Problem(lab) is { } problem && problem.Length > 0)
+        {
+            await Console.Error.WriteLineAsync($"podnet kubelet: --lab LAB (a valid lab name) and --node I are required");
+            return 2;
+        }
+        var names = new LabNames(lab);
+        bin ??= Runtime.LabBinaries.BinDir();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var api = new ApiClient(names.ApiSocket);
+        void Log(string m) => Console.Out.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {m}");
+        try
+        {
+            await new LabKubelet(names, node, bin, plugins, api, Log).RunAsync(stop.Token);
+            return 0;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested) { return 0; }
+        catch (Exception e)
+        {
+            Log($"kubelet of node {node} failed: {e}");
+            return 1;
+        }
+    }
+}

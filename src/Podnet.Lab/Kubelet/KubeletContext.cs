@@ -1,0 +1,18 @@
+using System.Net;
+using Podnet.Api.Client;
+
+namespace Podnet.Lab.Kubelet;
+
+/// <summary>What every pod worker of one lab kubelet shares.</summary>
+public sealed class KubeletContext
+{
+    public required LabNames Names { get; init; }
+    public required int Node { get; init; }
+    public string NodeName => LabNames.NodeName(Node);
+    public IPAddress NodeIp => LabNames.NodeIp(Node);
+    public required string BinDir { get; init; }
+    public required ApiClient Api { get; init; }
+    public required CniRunner Cni { get; init; }
+    public required Probes Probes { get; init; }
+    public required Action<string> Log { get; init; }
+}

@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Podnet.Api.Client;
+using Podnet.Api.Json;
+using Podnet.Api.Resources;
+using Podnet.Lab.Processes;
+using Podnet.Lab.Topology;
+using Podnet.Linux.Netns;
+
+namespace Podnet.Lab.Runtime;
+
+/// <summary>
+/// The lab runtime the CLI drives (<c>podnet lab up|down|status|list</c>): a Kubernetes-shaped
+/// cluster network made of network namespaces on this machine. See <see cref="LabTopology"/> for
+/// the wiring and <see cref="LabNames"/> for every name it uses.
+/// </summary>
+public static class LabRuntime
+{
+    /// <summary>
+    /// Builds lab <c>options.Name</c>: the fabric, the outside world and the node namespaces, the
+    /// control plane process (API on /run/podnet/LAB/api.sock, data in /var/lib/podnet/LAB), the
+    /// Node objects, and one lab kubelet per node inside its namespace; returns once every node is
+    /// Ready. If anything of the lab exists already, throws <see cref="LabExistsException"/> and
+    /// changes nothing. If a step fails, removes what it built and throws <see cref="LabException"/>.
+    /// </summary>
+    public static async Task<LabStatus> UpAsync(LabOptions options, IProgress<string>? progress = null, CancellationToken ct = default)
+    {
+        var names = new LabNames(options.Name);
+        if (options.Nodes is < 1 or > 50) throw new ArgumentException($"lab \"{names.Lab}\": --nodes must be 1-50, not {options.Nodes}");
+        if (options.Backend != "routes") throw new ArgumentException($"lab \"{names.Lab}\": backend \"{options.Backend}\" is not available (this lab has: routes)");
+        var existing = Status(names.Lab);
+        if (existing.Exists) throw new LabExistsException(existing);
+        // Claim the name: a second concurrent `lab up` fails here instead of racing.
+        Directory.CreateDirectory(LabNames.RunRoot);
+        try { Directory.CreateDirectory(names.RunDir); using var _ = new FileStream(Path.Combine(names.RunDir, "lock"), FileMode.CreateNew); }
+        catch (IOException) { throw new LabExistsException(Status(names.Lab)); }
+
+        var sw = Stopwatch.StartNew();
+        string binDir = options.BinDir ?? LabBinaries.BinDir();
+        var daemon = options.DaemonCommand ?? [LabBinaries.Podnet()];
+        try
+        {
+            LabTopology.Create(names, options.Nodes);
+            progress?.Report($"network: fabric, outside world and {options.Nodes} nodes ({sw.ElapsedMilliseconds} ms)");
+
+            Directory.CreateDirectory(names.DataDir);
+            Daemon.Start([.. daemon, "controlplane", "--socket", names.ApiSocket, "--data", names.DataDir],
+                Path.Combine(names.LogDir, "controlplane.log"), Path.Combine(names.PidDir, "controlplane.pid"));
+            using var api = new ApiClient(names.ApiSocket) { RequestTimeout = TimeSpan.FromSeconds(10) };
+            await WaitForApiAsync(names, api, options.Timeout, ct);
+            progress?.Report($"control plane: serving on {names.ApiSocket} ({sw.ElapsedMilliseconds} ms)");
+
+            for (int i = 1; i <= options.Nodes; i++) await RegisterNodeAsync(api, i, ct);
+            for (int i = 1; i <= options.Nodes; i++)
+                Daemon.Start([.. daemon, "kubelet", "--lab", names.Lab, "--node", i.ToString(), "--bin", binDir, "--cni", options.Cni.ToString().ToLowerInvariant()],
+                    Path.Combine(names.LogDir, $"kubelet-node-{i}.log"), Path.Combine(names.PidDir, $"kubelet-node-{i}.pid"),
+                    netns: names.NodeNetns(i));
+            await WaitForNodesReadyAsync(names, api, options.Nodes, options.Timeout, ct);
+            progress?.Report($"nodes: {options.Nodes} Ready ({sw.ElapsedMilliseconds} ms)");
+
+            new LabManifest(names.Lab, options.Nodes, options.Backend, options.Cni.ToString().ToLowerInvariant(), DateTimeOffset.UtcNow, binDir)
+                .Write(names.ManifestFile);
+            return Status(names.Lab);
+        }
+        catch (Exception e)
+        {
+            string logs = LogTails(names);
+            try { LabTeardown.Run(names, null); } catch (LabException) { }
+            if (e is OperationCanceledException && ct.IsCancellationRequested) throw;
+            throw new LabException($"lab \"{names.Lab}\" up failed: {e.Message}{logs}", e);
+        }
+    }
+
+    /// <summary>
+    /// Removes lab <paramref name="name"/>: kills its processes (pid files, stray lab daemons, and
+    /// anything inside its namespaces — so it works after a <c>kill -9</c> of any of them), deletes
+    /// every <c>pn-NAME-…</c> namespace with its links, and removes /etc/netns/pn-NAME-…,
+    /// /run/podnet/NAME and /var/lib/podnet/NAME. Idempotent: a missing lab is not an error.
+    /// </summary>
+    public static void Down(string name, IProgress<string>? progress = null) =>
+        LabTeardown.Run(new LabNames(name), progress);
+
+    /// <summary>What exists of lab <paramref name="name"/> (namespaces, processes, manifest); never throws for a missing lab.</summary>
+    public static LabStatus Status(string name)
+    {
+        var names = new LabNames(name);
+        var procs = LabTeardown.Daemons(names).Select(d => new LabProcess(d.Name, d.Record.Pid, d.Record.IsAlive)).ToList();
+        return new LabStatus
+        {
+            Name = names.Lab,
+            Manifest = LabManifest.Read(names.ManifestFile),
+            StateDirExists = Directory.Exists(names.RunDir) || Directory.Exists(names.DataDir),
+            Namespaces = LabTeardown.LabNamespaces(names),
+            Processes = procs,
+            ApiSocket = names.ApiSocket,
+        };
+    }
+
+    /// <summary>Every lab on this machine: state directories under /run/podnet and fabric namespaces.</summary>
+    public static IReadOnlyList<LabStatus> List()
+    {
+        var labs = new SortedSet<string>(StringComparer.Ordinal);
+        if (Directory.Exists(LabNames.RunRoot))
+            foreach (var d in Directory.EnumerateDirectories(LabNames.RunRoot))
+                if (Path.GetFileName(d) is { } n && LabNames.Problem(n) is null) labs.Add(n);
+        if (Directory.Exists(NetNs.RunDir))
+            foreach (var f in Directory.EnumerateFiles(NetNs.RunDir))
+                if (Path.GetFileName(f) is { } n && n.StartsWith("pn-") && n.EndsWith("-fabric") && n.Length > 10
+                    && LabNames.Problem(n[3..^7]) is null) labs.Add(n[3..^7]);
+        return labs.Select(Status).ToList();
+    }
+
+    /// <summary>An API client for lab <paramref name="name"/>.</summary>
+    public static ApiClient Connect(string name) => new(new LabNames(name).ApiSocket);
+
+    private static async Task WaitForApiAsync(LabNames names, ApiClient api, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var cp = ProcessRecord.ReadFrom(Path.Combine(names.PidDir, "controlplane.pid"));
+        while (true)
+        {
+            if (File.Exists(names.ApiSocket))
+            {
+                try { await api.ListAsync(ApiResources.Namespaces, ct: ct); return; }
+                catch (HttpRequestException) { }
+            }
+            if (cp is not null && !cp.IsAlive) throw new LabException("the control plane exited");
+            if (DateTime.UtcNow > deadline) throw new LabException($"the control plane did not answer on {names.ApiSocket} within {timeout.TotalSeconds:0} s");
+            await Task.Delay(10, ct);
+        }
+    }
+
+    private static async Task RegisterNodeAsync(ApiClient api, int i, CancellationToken ct)
+    {
+        string name = LabNames.NodeName(i), ip = LabNames.NodeIp(i).ToString();
+        var node = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Node",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = name,
+                ["labels"] = new JsonObject { ["kubernetes.io/hostname"] = name, ["kubernetes.io/os"] = "linux", ["podnet.io/lab-node"] = i.ToString() },
+            },
+            ["spec"] = new JsonObject(),
+        };
+        await api.CreateAsync(node, ct: ct);
+        var status = new JsonObject
+        {
+            ["status"] = new JsonObject
+            {
+                ["addresses"] = new JsonArray(
+                    new JsonObject { ["type"] = "InternalIP", ["address"] = ip },
+                    new JsonObject { ["type"] = "Hostname", ["address"] = name }),
+                ["conditions"] = new JsonArray(new JsonObject
+                {
+                    ["type"] = "Ready", ["status"] = "False", ["reason"] = "KubeletNotStarted", ["message"] = "the lab kubelet has not reported yet",
+                }),
+            },
+        };
+        await api.PatchAsync(ApiResources.Nodes, null, name, status, "status", ct);
+    }
+
+    private static async Task WaitForNodesReadyAsync(LabNames names, ApiClient api, int nodes, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var list = await api.ListAsync(ApiResources.Nodes, ct: ct);
+            var notReady = list.Items.Where(n => !IsReady(n)).Select(n => n.Name()).ToList();
+            if (list.Items.Count >= nodes && notReady.Count == 0) return;
+            foreach (var (name, rec) in LabTeardown.Daemons(names))
+                if (!rec.IsAlive) throw new LabException($"{name} exited");
+            if (DateTime.UtcNow > deadline)
+                throw new LabException($"nodes not Ready within {timeout.TotalSeconds:0} s: {string.Join(", ", notReady)}");
+            await Task.Delay(20, ct);
+        }
+    }
+
+    internal static bool IsReady(JsonObject obj) =>
+        obj["status"]?["conditions"] is JsonArray conds &&
+        conds.Any(c => c?.Str("type") == "Ready" && c.Str("status") == "True");
+
+    /// <summary>The last lines of each daemon log, to explain a failed <c>lab up</c>.</summary>
+    private static string LogTails(LabNames names)
+    {
+        if (!Directory.Exists(names.LogDir)) return "";
+        var sb = new System.Text.StringBuilder();
+        foreach (var f in Directory.EnumerateFiles(names.LogDir, "*.log").Order())
+        {
+            string[] lines;
+            try { lines = File.ReadAllLines(f); } catch (IOException) { continue; }
+            if (lines.Length == 0) continue;
+            sb.Append($"\n--- {Path.GetFileName(f)} (last lines)\n").AppendJoin('\n', lines.TakeLast(8));
+        }
+        return sb.ToString();
+    }
+}
