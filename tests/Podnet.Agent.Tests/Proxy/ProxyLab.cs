@@ -80,7 +80,7 @@ threading.Event().wait()
     }
 
     /// <summary>One TCP connect from the client: "source local" as the backend saw them, "refused", or "timeout".</summary>
-    public string Connect(string addr, int port, double timeout = 2)
+    public string Connect(string addr, int port, double timeout = 5)
     {
         var r = Client.Exec("python3", "-c", $"""
 import socket
@@ -100,7 +100,7 @@ except OSError as e: print('error ' + str(e.errno))
 import socket
 for i in range({count}):
     try:
-        s = socket.create_connection(('{addr}', {port}), timeout=2); print(s.recv(100).decode().strip()); s.close()
+        s = socket.create_connection(('{addr}', {port}), timeout=5); print(s.recv(100).decode().strip()); s.close()
     except ConnectionRefusedError: print('refused')
     except socket.timeout: print('timeout')
     except OSError as e: print('error ' + str(e.errno))

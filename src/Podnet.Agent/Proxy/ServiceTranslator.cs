@@ -1,0 +1,61 @@
+using System.Net;
+using System.Net.Sockets;
+using Podnet.Api.Models;
+
+namespace Podnet.Agent.Proxy;
+
+/// <summary>
+/// Turns a Service and its EndpointSlices into the proxy's per-port view. EndpointSlice ports carry
+/// the resolved numbers of named target ports, matched to service ports by name and protocol.
+/// Headless and ExternalName services get no rules; IPv6 addresses are skipped (the table is ip).
+/// </summary>
+public static class ServiceTranslator
+{
+    public static readonly TimeSpan DefaultAffinityTimeout = TimeSpan.FromSeconds(10800);
+
+    public static List<(ServicePortInfo Info, List<EndpointInfo> Endpoints)> Translate(Service svc, IEnumerable<EndpointSlice> slices, string nodeName)
+    {
+        var result = new List<(ServicePortInfo, List<EndpointInfo>)>();
+        var spec = svc.Spec;
+        string ns = svc.Metadata.Namespace ?? "default", name = svc.Metadata.Name ?? "";
+        if (spec.Type == "ExternalName" || spec.ClusterIP == "None") return result;
+        var clusterIp = V4(spec.ClusterIP);
+        bool nodePorts = spec.Type is "NodePort" or "LoadBalancer";
+        var externalIps = (spec.ExternalIPs ?? []).Select(V4).OfType<IPAddress>().ToList();
+        var lbIps = spec.Type == "LoadBalancer"
+            ? (svc.Status?.LoadBalancer?.Ingress ?? []).Select(i => V4(i.Ip)).OfType<IPAddress>().ToList() : [];
+        var own = slices.Where(s => s.Metadata.Namespace == svc.Metadata.Namespace
+            && s.Metadata.Labels?.GetValueOrDefault(EndpointSlice.ServiceNameLabel) == name && s.AddressType == "IPv4").ToList();
+
+        foreach (var port in spec.Ports ?? [])
+        {
+            if (ProxyProtocols.Parse(port.Protocol) is not { } proto || port.Port is < 1 or > 65535) continue;
+            var pn = new ServicePortName(ns, name, string.IsNullOrEmpty(port.Name) ? $"p{port.Port}" : port.Name, proto);
+            var info = new ServicePortInfo(pn, clusterIp, (ushort)port.Port,
+                NodePort: nodePorts && port.NodePort is >= 1 and <= 65535 ? (ushort)port.NodePort : null,
+                ExternalIPs: externalIps, LoadBalancerIPs: lbIps,
+                AffinityTimeout: spec.SessionAffinity == "ClientIP" ? DefaultAffinityTimeout : null,
+                ExternalPolicyLocal: spec.ExternalTrafficPolicy == "Local",
+                InternalPolicyLocal: spec.InternalTrafficPolicy == "Local");
+            var eps = new List<EndpointInfo>();
+            foreach (var slice in own)
+            {
+                var sp = (slice.Ports ?? []).FirstOrDefault(p => (p.Name ?? "") == (port.Name ?? "") && ProxyProtocols.Parse(p.Protocol) == proto);
+                if (sp?.Port is not (>= 1 and <= 65535) || sp.Port is not int target) continue;
+                foreach (var ep in slice.Endpoints)
+                {
+                    bool ready = ep.Conditions.Ready ?? true;
+                    foreach (var a in ep.Addresses)
+                        if (V4(a) is { } ip)
+                            eps.Add(new EndpointInfo(ip, (ushort)target, ready, ep.Conditions.Serving ?? true,
+                                ep.Conditions.Terminating ?? false, ep.NodeName == nodeName));
+                }
+            }
+            result.Add((info, eps.DistinctBy(e => (e.Address, e.Port)).ToList()));
+        }
+        return result;
+    }
+
+    private static IPAddress? V4(string? s) =>
+        IPAddress.TryParse(s, out var a) && a.AddressFamily == AddressFamily.InterNetwork ? a : null;
+}
