@@ -130,3 +130,20 @@ public class NetNsTests
         Assert.False(NetNs.Exists(t.Name));
     }
 }
+
+public class ProcessInNetnsTests
+{
+    [Fact]
+    public void ProcessStartedInsideRunLivesInTheNamespace()
+    {
+        using var t = new TestNetns("linux");
+        // fork/exec happens on the switched thread, so the child inherits its namespace.
+        using var p = t.Ns.Run(() => System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("sleep", "30"))!);
+        try
+        {
+            Assert.Equal(new FileInfo($"/proc/{p.Id}/ns/net").LinkTarget, t.Ns.Run(() => new FileInfo("/proc/thread-self/ns/net").LinkTarget));
+            Assert.Contains(p.Id.ToString(), Sh.Run("ip", "netns", "pids", t.Name).Check().Split('\n'));
+        }
+        finally { p.Kill(); p.WaitForExit(5000); }
+    }
+}

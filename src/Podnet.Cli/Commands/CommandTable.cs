@@ -10,8 +10,12 @@ public static class CommandTable
         ApplyCommand.Spec,
         ApplyCommand.CreateSpec,
         DeleteCommand.Spec,
+        PodCommands.Exec,
+        PodCommands.Logs,
+        LabCommand.Spec,
         VersionCommand.Spec,
         DaemonCommands.ControlPlane,
+        DaemonCommands.Kubelet,
         DaemonCommands.Dns,
     ];
 

@@ -10,6 +10,9 @@ public static class DaemonCommands
     public static readonly CommandSpec ControlPlane = new("controlplane", "Run the lab control plane (API server, store, controllers)",
         "--socket PATH --data DIR", [], _ => Task.FromResult(2), Hidden: true, Raw: ControlPlaneHost.RunAsync);
 
+    public static readonly CommandSpec Kubelet = new("kubelet", "Run a lab node's kubelet", "--lab NAME --node N [options]", [],
+        _ => Task.FromResult(2), Hidden: true, Raw: Podnet.Lab.Kubelet.KubeletCommand.RunAsync);
+
     public static readonly CommandSpec Dns = new("dns", "Run the cluster DNS server", "[options]", [], _ => Task.FromResult(2),
         Hidden: true, Raw: DnsCommand.RunAsync);
 }

@@ -56,8 +56,6 @@ public sealed partial class ResourceService(IObjectStore store, ServiceAllocator
             if (bodyNs is not null && bodyNs != ns)
                 throw ApiError.BadRequest($"the namespace of the provided object ({bodyNs}) does not match the namespace sent on the request ({ns})");
             meta["namespace"] = ns;
-            if (await store.GetAsync(ApiResources.Namespaces.Key(null, ns), ct) is null)
-                throw ApiError.NotFound(ApiResources.Namespaces, ns);
         }
         else meta.Remove("namespace");
         if (string.IsNullOrEmpty(meta.Str("name")) && meta.Str("generateName") is { Length: > 0 } gen)
@@ -70,6 +68,10 @@ public sealed partial class ResourceService(IObjectStore store, ServiceAllocator
         PrepareStatusOnCreate(r, obj);
         Defaults.Apply(r, obj);
         Validate(r, obj, name);
+        // After validation, so a dry run reports a bad object even when its namespace is only
+        // created by an earlier document of the same apply.
+        if (r.Namespaced && await store.GetAsync(ApiResources.Namespaces.Key(null, ns), ct) is null)
+            throw ApiError.NotFound(ApiResources.Namespaces, ns!);
 
         ServiceAllocator.Reservation? reservation = null;
         if (r == ApiResources.Services) reservation = services.Allocate(obj, null);
@@ -143,10 +145,17 @@ public sealed partial class ResourceService(IObjectStore store, ServiceAllocator
             var proposed = produce((JsonObject)currentObj.DeepClone());
             if (proposed is null) return currentObj;
             var next = Merge(r, currentObj, (JsonObject)proposed.DeepClone(), subresource);
-            if (KubeJson.DeepEquals(next, currentObj)) return currentObj; // no-op writes keep the resourceVersion, like Kubernetes
             Validate(r, next, name);
             ServiceAllocator.Reservation? reservation = null;
             if (r == ApiResources.Services && subresource is null) reservation = services.Allocate(next, currentObj);
+            // Generation counts spec changes, judged after server-filled fields (clusterIP…) are in.
+            if (subresource is null && !SpecEquals(currentObj, next))
+                next.Metadata()["generation"] = (currentObj["metadata"]?["generation"]?.GetValue<long>() ?? 1) + 1;
+            if (KubeJson.DeepEquals(next, currentObj)) // no-op writes keep the resourceVersion, like Kubernetes
+            {
+                reservation?.Rollback();
+                return currentObj;
+            }
             if (dryRun) { reservation?.Rollback(); return next; }
             try
             {
@@ -176,14 +185,14 @@ public sealed partial class ResourceService(IObjectStore store, ServiceAllocator
         {
             // Status writes change only the status.
             next = (JsonObject)current.DeepClone();
-            next["status"] = proposed["status"]?.DeepClone();
+            SetOrRemove(next, "status", proposed["status"]);
         }
         else
         {
             next = proposed;
             next["apiVersion"] = r.ApiVersion;
             next["kind"] = r.Kind;
-            if (r.HasStatus) next["status"] = current["status"]?.DeepClone();
+            if (r.HasStatus) SetOrRemove(next, "status", current["status"]);
             var meta = next.Metadata();
             var cur = current.Metadata();
             foreach (var f in new[] { "name", "namespace", "uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation" })
@@ -194,11 +203,15 @@ public sealed partial class ResourceService(IObjectStore store, ServiceAllocator
             Defaults.Apply(r, next);
             if (r == ApiResources.Services) ServiceAllocator.DropTypeDependentFields(current, next);
             CheckImmutable(r, current, next);
-            if (!SpecEquals(current, next))
-                meta["generation"] = (cur["generation"]?.GetValue<long>() ?? 1) + 1;
         }
         next.Metadata()["resourceVersion"] = current.ResourceVersion();
         return next;
+    }
+
+    private static void SetOrRemove(JsonObject o, string field, JsonNode? value)
+    {
+        if (value is null) o.Remove(field);
+        else o[field] = value.DeepClone();
     }
 
     private static bool SpecEquals(JsonObject a, JsonObject b)

@@ -22,16 +22,30 @@ public sealed class FileObjectStore : IObjectStore
 
     public string Directory => _dir;
     public long Revision { get { lock (_mem) return _revision; } }
-    public long LogBytes => _log.Length;
+
+    private readonly FileStream _lock;
 
     private FileObjectStore(string dir)
     {
         _dir = dir;
         System.IO.Directory.CreateDirectory(dir);
-        Load();
-        Compact();
-        _log = new FileStream(Path.Combine(dir, LogFile), FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
-        _log.Seek(0, SeekOrigin.End);
+        // One process per store: FileShare.None takes an exclusive flock, released by the kernel
+        // even when the holder is killed with SIGKILL.
+        try { _lock = new FileStream(Path.Combine(dir, "lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+        catch (IOException e) { throw new IOException($"the store is in use by another control plane process ({e.Message})", e); }
+        try
+        {
+            Load();
+            Compact();
+            _log = new FileStream(Path.Combine(dir, LogFile), FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
+        }
+        catch
+        {
+            _lock.Dispose();
+            throw;
+        }
+        _offset = _log.Length;
+        _assigned = _durable = _revision;
         _hub = new WatchHub(_revision);
     }
 
@@ -100,6 +114,8 @@ public sealed class FileObjectStore : IObjectStore
         catch (Exception e) when (e is UnauthorizedAccessException or IOException) { }
     }
 
+    public long LogLength => _offset;
+
     public ValueTask<StoredObject?> GetAsync(string key, CancellationToken ct = default)
     {
         lock (_mem) return ValueTask.FromResult(_objects.GetValueOrDefault(key));
@@ -137,42 +153,87 @@ public sealed class FileObjectStore : IObjectStore
                 throw new StoreException(StoreError.Conflict, $"{key} was modified (revision {prev.Revision}, expected {expectedRevision})");
         });
 
+    // Group commit: writers append under _write (checking preconditions against the durable
+    // state plus the writes still waiting for fsync), then one of them fsyncs for everybody
+    // appended so far. Only then do the writes become visible to readers and watchers.
+    /// <summary>A write waiting for fsync; <c>Event</c> is what watchers get (for deletes, the last value at the delete revision).</summary>
+    private sealed record Pending(long Revision, string Key, StoredObject? Stored, StoredObject Event, StoredObject? Prev, WatchEventType Type);
+    private readonly List<Pending> _pending = [];
+    private readonly Dictionary<string, StoredObject?> _pendingByKey = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _flush = new(1, 1);
+    private long _assigned, _durable, _offset;
+    private Exception? _failed;
+
     private async Task<StoredObject> WriteAsync(string key, JsonObject? value, CancellationToken ct, Action<StoredObject?> check)
     {
+        Pending entry;
         await _write.WaitAsync(ct);
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_failed is not null) throw new IOException($"the store in {_dir} failed earlier: {_failed.Message}", _failed);
             StoredObject? prev;
-            long rev;
             lock (_mem)
-            {
-                prev = _objects.GetValueOrDefault(key);
-                check(prev);
-                rev = _revision + 1;
-            }
+                prev = _pendingByKey.TryGetValue(key, out var p) ? p : _objects.GetValueOrDefault(key);
+            check(prev);
+            var rev = _assigned + 1;
             // Deletes record the last value with the delete's revision, which watchers receive.
-            var source = value ?? KubeJson.Parse(prev!.Value);
-            var stamped = (JsonObject)source.DeepClone();
+            var stamped = (JsonObject)(value ?? KubeJson.Parse(prev!.Value)).DeepClone();
             stamped.Metadata()["resourceVersion"] = rev.ToString();
             var bytes = KubeJson.ToBytes(stamped);
-            var record = new LogRecord(value is null ? LogOp.Delete : LogOp.Put, rev, key, value is null ? [] : bytes);
-            // Durable before acknowledged: a failed write leaves memory untouched.
-            _log.Write(record.Encode());
-            _log.Flush(true);
+            var record = new LogRecord(value is null ? LogOp.Delete : LogOp.Put, rev, key, value is null ? [] : bytes).Encode();
+            try { RandomAccess.Write(_log.SafeFileHandle, record, _offset); }
+            catch (Exception e) { _failed = e; throw; }
+            _offset += record.Length;
+            _assigned = rev;
             var stored = new StoredObject(key, bytes, rev);
+            var type = value is null ? WatchEventType.Deleted : prev is null ? WatchEventType.Added : WatchEventType.Modified;
+            entry = new Pending(rev, key, value is null ? null : stored, stored, prev, type);
             lock (_mem)
             {
-                _revision = rev;
-                if (value is null) _objects.Remove(key);
-                else _objects[key] = stored;
+                _pending.Add(entry);
+                _pendingByKey[key] = entry.Stored;
             }
-            var type = value is null ? WatchEventType.Deleted : prev is null ? WatchEventType.Added : WatchEventType.Modified;
-            _hub.Publish(new StoreEvent(type, stored, prev));
-            return stored;
         }
         finally { _write.Release(); }
+
+        await _flush.WaitAsync(CancellationToken.None); // a write once appended is seen through
+        try
+        {
+            if (_durable < entry.Revision)
+            {
+                if (_failed is not null) throw new IOException($"the store in {_dir} failed: {_failed.Message}", _failed);
+                long target;
+                List<Pending> batch;
+                lock (_mem)
+                {
+                    target = _pending[^1].Revision;
+                    batch = [.. _pending];
+                }
+                // Durable before acknowledged (and before anyone can read it).
+                try { RandomAccess.FlushToDisk(_log.SafeFileHandle); }
+                catch (Exception e) { _failed = e; throw; }
+                lock (_mem)
+                {
+                    foreach (var p in batch)
+                    {
+                        if (p.Stored is null) _objects.Remove(p.Key);
+                        else _objects[p.Key] = p.Stored;
+                        _revision = p.Revision;
+                    }
+                    _pending.RemoveRange(0, batch.Count);
+                    _pendingByKey.Clear();
+                    foreach (var p in _pending) _pendingByKey[p.Key] = p.Stored;
+                }
+                foreach (var p in batch)
+                    _hub.Publish(new StoreEvent(p.Type, p.Event, p.Prev));
+                _durable = target;
+            }
+        }
+        finally { _flush.Release(); }
+        return entry.Event;
     }
+
 
     public StoreWatch Watch(string prefix, long afterRevision)
     {
@@ -183,13 +244,19 @@ public sealed class FileObjectStore : IObjectStore
     public async ValueTask DisposeAsync()
     {
         await _write.WaitAsync();
+        await _flush.WaitAsync();
         try
         {
             if (_disposed) return;
             _disposed = true;
             _hub.CloseAll();
             await _log.DisposeAsync();
+            await _lock.DisposeAsync();
         }
-        finally { _write.Release(); }
+        finally
+        {
+            _flush.Release();
+            _write.Release();
+        }
     }
 }

@@ -89,8 +89,13 @@ public sealed class CniLab : IDisposable
             if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
             using var p = Process.Start(psi)!;
             var err = p.StandardError.ReadToEndAsync();
-            p.StandardInput.Write(stdin ?? conf?.ToJsonString() ?? "");
-            p.StandardInput.Close();
+            // A plugin may exit before reading stdin (e.g. on a bad CNI_* variable): like libcni, ignore EPIPE.
+            try
+            {
+                p.StandardInput.Write(stdin ?? conf?.ToJsonString() ?? "");
+                p.StandardInput.Close();
+            }
+            catch (IOException) { }
             string output = p.StandardOutput.ReadToEnd();
             if (!p.WaitForExit(30_000)) { p.Kill(); throw new TimeoutException($"{binary} {command} hung"); }
             return new CniCall(p.ExitCode, output, err.Result);

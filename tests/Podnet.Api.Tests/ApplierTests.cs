@@ -1,0 +1,96 @@
+using Podnet.Api.Client;
+using Podnet.Api.Json;
+using Podnet.Api.Manifests;
+using Podnet.Api.Resources;
+
+namespace Podnet.Api.Tests;
+
+public sealed class ApplierTests : IAsyncLifetime
+{
+    private TestControlPlane _cp = null!;
+    private ApiClient Api => _cp.Client;
+
+    public async Task InitializeAsync() => _cp = await TestControlPlane.StartAsync(controllers: false);
+    public async Task DisposeAsync() => await _cp.DisposeAsync();
+
+    private const string Cafe = """
+        apiVersion: v1
+        kind: Namespace
+        metadata:
+          name: cafe
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: coffee
+          namespace: cafe
+        spec:
+          replicas: 2
+          selector:
+            matchLabels: {app: coffee}
+          template:
+            metadata:
+              labels: {app: coffee}
+            spec:
+              containers:
+              - name: coffee
+                image: podnet-agnhost
+                command: ["podnet-agnhost", "netexec", "--http-port=8080"]
+                ports:
+                - {name: http, containerPort: 8080}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata:
+          name: coffee-svc
+          namespace: cafe
+        spec:
+          selector: {app: coffee}
+          ports:
+          - {name: http, port: 80, targetPort: http}
+        """;
+
+    [Fact]
+    public async Task ApplyCreatesThenReportsUnchangedThenConfigured()
+    {
+        var first = await Applier.ApplyAsync(Api, ManifestParser.Parse(Cafe));
+        Assert.Equal(["namespace/cafe created", "deployment/coffee created", "service/coffee-svc created"], first.Select(r => r.ToString()));
+        var ip = first[2].Object.AtPath("spec.clusterIP");
+
+        var before = await Api.GetAsync(ApiResources.Services, "cafe", "coffee-svc");
+        var again = await Applier.ApplyAsync(Api, ManifestParser.Parse(Cafe));
+        var after = await Api.GetAsync(ApiResources.Services, "cafe", "coffee-svc");
+        Assert.Equal(before.ResourceVersion(), after.ResourceVersion()); // an unchanged apply writes nothing
+        Assert.All(again, r => Assert.Equal(ApplyAction.Unchanged, r.Action));
+
+        var changed = await Applier.ApplyAsync(Api, ManifestParser.Parse(Cafe.Replace("replicas: 2", "replicas: 3")));
+        Assert.Equal(ApplyAction.Configured, changed[1].Action);
+        Assert.Equal("3", (await Api.GetAsync(ApiResources.Deployments, "cafe", "coffee")).AtPath("spec.replicas"));
+        Assert.Equal(ip, (await Api.GetAsync(ApiResources.Services, "cafe", "coffee-svc")).AtPath("spec.clusterIP"));
+    }
+
+    [Fact]
+    public async Task OneBadDocumentAppliesNothing()
+    {
+        var bad = Cafe + """
+
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: tea-svc
+              namespace: cafe
+            spec:
+              selector: {app: tea}
+              ports:
+              - {port: 80}
+              - {port: 81}
+            """;
+        var e = await Assert.ThrowsAsync<ApplyException>(() => Applier.ApplyAsync(Api, ManifestParser.Parse(bad)));
+        Assert.Equal(4, e.Document.Index);
+        Assert.StartsWith("document 4 (Service \"tea-svc\"): Service \"tea-svc\" is invalid: ", e.Message);
+        Assert.Contains("spec.ports[0].name: Required value", e.Message);
+        Assert.Null(await Api.TryGetAsync(ApiResources.Namespaces, null, "cafe"));
+        Assert.Empty((await Api.ListAsync(ApiResources.Deployments)).Items);
+    }
+}
