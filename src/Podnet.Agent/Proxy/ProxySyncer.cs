@@ -50,6 +50,19 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
         if (_wanted.Remove(name)) _dirty.Add(name);
     }
 
+    /// <summary>What each health-check node port should report: the service and its local endpoints.</summary>
+    public Dictionary<ushort, (string Service, int LocalEndpoints)> HealthChecks()
+    {
+        var d = new Dictionary<ushort, (string, int)>();
+        foreach (var (name, w) in _wanted)
+            if (w.Info is { ExternalPolicyLocal: true, HealthCheckNodePort: { } port })
+            {
+                int local = ServiceCompiler.Usable(w.Eps, true).Count;
+                d[port] = ($"{name.Namespace}/{name.Name}", d.TryGetValue(port, out var cur) ? Math.Max(cur.Item2, local) : local);
+            }
+        return d;
+    }
+
     /// <summary>The service ports currently wanted (to find ones that disappeared from the API).</summary>
     public IReadOnlyCollection<ServicePortName> Wanted => _wanted.Keys;
 
