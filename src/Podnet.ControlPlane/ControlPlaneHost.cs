@@ -43,7 +43,7 @@ public sealed class ControlPlaneHost : IAsyncDisposable
 
             var dir = Path.GetDirectoryName(Path.GetFullPath(options.SocketPath));
             if (dir is not null) Directory.CreateDirectory(dir);
-            if (File.Exists(options.SocketPath)) File.Delete(options.SocketPath); // stale socket of a killed server
+            await RemoveStaleSocketAsync(options.SocketPath, ct);
 
             var builder = WebApplication.CreateSlimBuilder();
             builder.Logging.ClearProviders();
@@ -67,6 +67,20 @@ public sealed class ControlPlaneHost : IAsyncDisposable
             await store.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>A socket file left by a killed server is removed; one that still answers
+    /// belongs to a live server, which must not be hijacked.</summary>
+    private static async Task RemoveStaleSocketAsync(string path, CancellationToken ct)
+    {
+        if (!File.Exists(path)) return;
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        try
+        {
+            await probe.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(path), ct);
+            throw new IOException($"another API server is already serving on {path}");
+        }
+        catch (System.Net.Sockets.SocketException) { File.Delete(path); }
     }
 
     private void StartControllers()

@@ -288,3 +288,40 @@ public sealed class ApiServerTests : IAsyncLifetime
         Assert.True(e.IsNotFound);
     }
 }
+
+public sealed class HostingTests
+{
+    [Fact]
+    public async Task ASecondControlPlaneCannotTakeTheDataOrTheSocket()
+    {
+        await using var cp = await TestControlPlane.StartAsync(controllers: false);
+        var sameData = await Assert.ThrowsAsync<IOException>(() => Podnet.ControlPlane.ControlPlaneHost.StartAsync(
+            new() { SocketPath = Path.Combine(cp.Dir, "other.sock"), DataDir = cp.DataDir }));
+        Assert.Contains("in use by another control plane", sameData.Message);
+        var sameSocket = await Assert.ThrowsAsync<IOException>(() => Podnet.ControlPlane.ControlPlaneHost.StartAsync(
+            new() { SocketPath = cp.Socket, DataDir = Path.Combine(cp.Dir, "other-data") }));
+        Assert.Contains("already serving on", sameSocket.Message);
+        // The first one is unharmed.
+        Assert.Contains("ok", await cp.Client.GetRawAsync("/healthz"));
+    }
+
+    [Fact]
+    public async Task RunAsyncServesUntilCancelledAndRejectsBadArguments()
+    {
+        Assert.Equal(2, await Podnet.ControlPlane.ControlPlaneHost.RunAsync(["--socket"], CancellationToken.None));
+        Assert.Equal(2, await Podnet.ControlPlane.ControlPlaneHost.RunAsync(["--bogus", "x"], CancellationToken.None));
+        var dir = TempDir.Create();
+        try
+        {
+            var socket = Path.Combine(dir, "api.sock");
+            using var stop = new CancellationTokenSource();
+            var run = Podnet.ControlPlane.ControlPlaneHost.RunAsync(["--socket", socket, "--data", Path.Combine(dir, "data")], stop.Token);
+            using var api = new Podnet.Api.Client.ApiClient(socket);
+            await Eventually.WaitAsync(async () => (await api.GetRawAsync("/healthz")).Contains("ok"), "RunAsync to serve");
+            stop.Cancel();
+            Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.False(File.Exists(socket));
+        }
+        finally { TempDir.Delete(dir); }
+    }
+}

@@ -23,13 +23,27 @@ public sealed class FileObjectStore : IObjectStore
     public string Directory => _dir;
     public long Revision { get { lock (_mem) return _revision; } }
 
+    private readonly FileStream _lock;
+
     private FileObjectStore(string dir)
     {
         _dir = dir;
         System.IO.Directory.CreateDirectory(dir);
-        Load();
-        Compact();
-        _log = new FileStream(Path.Combine(dir, LogFile), FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
+        // One process per store: FileShare.None takes an exclusive flock, released by the kernel
+        // even when the holder is killed with SIGKILL.
+        try { _lock = new FileStream(Path.Combine(dir, "lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+        catch (IOException e) { throw new IOException($"the store is in use by another control plane process ({e.Message})", e); }
+        try
+        {
+            Load();
+            Compact();
+            _log = new FileStream(Path.Combine(dir, LogFile), FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, 1, FileOptions.None);
+        }
+        catch
+        {
+            _lock.Dispose();
+            throw;
+        }
         _offset = _log.Length;
         _assigned = _durable = _revision;
         _hub = new WatchHub(_revision);
@@ -237,6 +251,7 @@ public sealed class FileObjectStore : IObjectStore
             _disposed = true;
             _hub.CloseAll();
             await _log.DisposeAsync();
+            await _lock.DisposeAsync();
         }
         finally
         {
