@@ -58,7 +58,8 @@ public sealed class HealthCheckServers(IPAddress bind, Action<string> log) : IDi
                         var buf = new byte[1024];
                         using var to = CancellationTokenSource.CreateLinkedTokenSource(ct);
                         to.CancelAfter(TimeSpan.FromSeconds(2));
-                        await s.ReadAsync(buf, to.Token); // the request line is all we need to have seen
+                        int read = await s.ReadAsync(buf, to.Token); // any request gets the answer: reading just drains it
+                        if (read == 0) return;
                         (string svc, int local) st;
                         lock (_lock) st = _state.TryGetValue(port, out var x) ? x : ("", 0);
                         var body = $"{{\"service\":{{\"namespace\":\"{st.svc.Split('/')[0]}\",\"name\":\"{st.svc.Split('/').ElementAtOrDefault(1)}\"}},\"localEndpoints\":{st.local}}}";
