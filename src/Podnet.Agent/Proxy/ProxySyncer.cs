@@ -90,11 +90,35 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
     public bool Sync()
     {
         if (_dirty.Count == 0 && !_pruneOrphans) return true;
+        // Very large syncs (a cold start with tens of thousands of services) go out as several
+        // transactions split between service ports: each service still appears all at once, and
+        // neither the batch buffer nor the kernel's transaction grows without bound.
+        var keys = _dirty.OrderBy(k => ReferenceEquals(k, SkeletonKey) ? 0 : 1).ToList();
+        var updates = new List<UdpConntrackCleanup>();
+        int commands = 0, units = 0;
+        for (int i = 0; i < keys.Count || i == 0; i += cfg.MaxServicePortsPerTransaction)
+        {
+            var group = keys.Skip(i).Take(cfg.MaxServicePortsPerTransaction).ToList();
+            bool last = i + cfg.MaxServicePortsPerTransaction >= keys.Count;
+            if (!SyncGroup(group, prune: last && _pruneOrphans)) return false;
+            foreach (var k in group) _dirty.Remove(k);
+            updates.AddRange(UdpCleanups);
+            commands += LastSync.Commands;
+            units += group.Count;
+        }
+        _pruneOrphans = false;
+        UdpCleanups = updates;
+        LastSync = (commands, units);
+        return true;
+    }
+
+    private bool SyncGroup(List<object> keys, bool prune)
+    {
         var tx = new NftTransaction();
         if (!_tableExists) tx.AddTable(_table);
 
         var compiled = new Dictionary<object, CompiledUnit>();
-        foreach (var key in _dirty)
+        foreach (var key in keys)
         {
             compiled[key] = ReferenceEquals(key, SkeletonKey) ? Skeleton.Build(cfg)
                 : _wanted.TryGetValue((ServicePortName)key, out var w) ? ServiceCompiler.Compile(cfg, w.Info, w.Eps)
@@ -182,7 +206,7 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
         // Orphans after a restart: entries, chains and sets no unit owns any more.
         var orphanChains = new List<string>();
         var orphanSets = new List<string>();
-        if (_pruneOrphans)
+        if (prune)
         {
             var owned = _applied.Where(kv => !compiled.ContainsKey(kv.Key)).SelectMany(kv => kv.Value.Chains.Select(c => c.Name)).ToHashSet();
             owned.UnionWith(keepChains);
@@ -239,8 +263,6 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
         }
         UdpCleanups = UdpChanges(compiled.Keys);
         LastSync = (tx.Count, compiled.Count);
-        _dirty.Clear();
-        _pruneOrphans = false;
         return true;
     }
 

@@ -9,7 +9,7 @@ namespace Podnet.Agent.Tests.Overlay;
 /// node over ICMP, TCP and UDP without NAT, and a DF ping at the advertised MTU passes.</summary>
 public class DatapathTests
 {
-    public static TheoryData<string, int> Backends => new() { { "vxlan", 1450 }, { "host-gw", 1500 } };
+    public static TheoryData<string, int> Backends => new() { { "vxlan", 1450 }, { "host-gw", 1500 }, { "udp", 1472 } };
 
     [Theory]
     [MemberData(nameof(Backends))]
@@ -72,5 +72,28 @@ public class DatapathTests
             Assert.Equal(other.Ip, f.Destination);
         }
         Assert.Equal(2, rt.ListFdb(dev.Index).Count(f => f.Destination is not null));
+    }
+
+    [Fact]
+    public async Task Egress_to_the_outside_world_is_masqueraded_pod_to_pod_is_not()
+    {
+        await using var lab = await OverlayLab.StartAsync(NetworkConfig.Default);
+        var n1 = await lab.AddNodeAsync(1);
+        var n2 = await lab.AddNodeAsync(2);
+        var p1 = lab.AddPod(n1);
+        var p2 = lab.AddPod(n2);
+        using var outside = new Podnet.Testing.TestNetns("ovo");
+        Podnet.Testing.Sh.Run("ip", "-n", n1.Ns.Name, "link", "add", "ext0", "type", "veth", "peer", "name", "eth0", "netns", outside.Name).Check();
+        n1.Ns.Ip("addr", "add", "203.0.113.1/24", "dev", "ext0").Check();
+        n1.Ns.Ip("link", "set", "ext0", "up").Check();
+        outside.Ip("addr", "add", "203.0.113.10/24", "dev", "eth0").Check();
+        outside.Ip("link", "set", "eth0", "up").Check();
+        var ext = IPAddress.Parse("203.0.113.10");
+
+        Assert.Equal(IPAddress.Parse("203.0.113.1"), await Probe.TcpAsync(p1.Ns, outside, ext));
+        Assert.Equal(IPAddress.Parse("203.0.113.1"), await Probe.UdpAsync(p1.Ns, outside, ext));
+        Assert.True(await Probe.EventuallyAsync(() => Task.FromResult(Probe.Ping(p2.Ns, p1.Ip))));
+        Assert.Equal(p2.Ip, await Probe.TcpAsync(p2.Ns, p1.Ns, p1.Ip));
+        Assert.Contains("masquerade", n1.Ns.Exec("nft", "list", "table", "ip", "podnet-overlay").Check());
     }
 }

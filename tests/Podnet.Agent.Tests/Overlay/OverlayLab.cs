@@ -61,7 +61,7 @@ public sealed class OverlayLab : IAsyncDisposable
     private TestNetns Track(TestNetns ns) { lock (_all) _all.Add(ns); return ns; }
 
     /// <summary>Adds node i (address 192.168.80.(10+i), or 192.168.81.(10+i) on the second subnet) and starts its agent.</summary>
-    public async Task<LabNode> AddNodeAsync(int i, int subnet = 0, Func<OverlayOptions, OverlayOptions>? tweak = null)
+    public async Task<LabNode> AddNodeAsync(int i, int subnet = 0, Func<OverlayOptions, OverlayOptions>? tweak = null, bool agent = true)
     {
         var ns = Track(new TestNetns("ovn"));
         string ip = $"192.168.{80 + subnet}.{10 + i}";
@@ -73,28 +73,27 @@ public sealed class OverlayLab : IAsyncDisposable
         if (Router is not null) ns.Ip("route", "add", "default", "via", $"192.168.{80 + subnet}.1").Check();
         var node = new LabNode(this, $"node-{i}", ns, IPAddress.Parse(ip), Path.Combine(_dir, $"node-{i}"));
         Nodes.Add(node);
-        await node.StartAgentAsync(tweak);
+        if (agent) await node.StartAgentAsync(tweak);
         return node;
     }
 
     /// <summary>Adds a pod namespace behind node's cni0 at address .(10+j) of its subnet.</summary>
     public LabPod AddPod(LabNode node, int j = 0)
     {
-        var lease = node.Agent!.Lease!;
-        int mtu = node.Agent.PodMtu;
+        var (subnet, mtu) = node.Agent is { } a ? (a.Lease!.Subnet, a.PodMtu) : node.ReadSubnetEnv();
         var pod = Track(new TestNetns("ovp"));
-        var gw = Ip4.Nth(lease.Subnet, 1);
-        var ip = Ip4.Nth(lease.Subnet, (uint)(10 + j));
+        var gw = Ip4.Nth(subnet, 1);
+        var ip = Ip4.Nth(subnet, (uint)(10 + j));
         if (!node.Ns.Ip("link", "show", "cni0").Ok)
         {
             node.Ns.Ip("link", "add", "cni0", "type", "bridge").Check();
-            node.Ns.Ip("addr", "add", $"{gw}/{lease.Subnet.PrefixLength}", "dev", "cni0").Check();
+            node.Ns.Ip("addr", "add", $"{gw}/{subnet.PrefixLength}", "dev", "cni0").Check();
             node.Ns.Ip("link", "set", "cni0", "mtu", mtu.ToString(), "up").Check();
         }
         string host = $"veth{j}";
         Sh.Run("ip", "-n", node.Ns.Name, "link", "add", host, "mtu", mtu.ToString(), "type", "veth", "peer", "name", "eth0", "mtu", mtu.ToString(), "netns", pod.Name).Check();
         node.Ns.Ip("link", "set", host, "master", "cni0", "up").Check();
-        pod.Ip("addr", "add", $"{ip}/{lease.Subnet.PrefixLength}", "dev", "eth0").Check();
+        pod.Ip("addr", "add", $"{ip}/{subnet.PrefixLength}", "dev", "eth0").Check();
         pod.Ip("link", "set", "eth0", "up").Check();
         pod.Ip("link", "set", "lo", "up").Check();
         pod.Ip("route", "add", "default", "via", gw.ToString()).Check();
@@ -139,6 +138,15 @@ public sealed class LabNode(OverlayLab lab, string name, TestNetns ns, IPAddress
     public OverlayAgent? Agent { get; private set; }
     public List<LabPod> Pods { get; } = [];
     public Task? Run => _run;
+    public string SubnetFile => Path.Combine(dir, "subnet.env");
+
+    /// <summary>Subnet and MTU from the subnet.env a podnetd process wrote.</summary>
+    public (IPNetwork, int) ReadSubnetEnv()
+    {
+        var kv = File.ReadAllLines(SubnetFile).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        var s = IPNetwork.Parse(kv["FLANNEL_SUBNET"]);
+        return (new IPNetwork(Ip4.Mask(s.BaseAddress, s.PrefixLength), s.PrefixLength), int.Parse(kv["FLANNEL_MTU"]));
+    }
 
     public async Task StartAgentAsync(Func<OverlayOptions, OverlayOptions>? tweak = null)
     {
@@ -153,7 +161,13 @@ public sealed class LabNode(OverlayLab lab, string name, TestNetns ns, IPAddress
         _store = new ApiLeaseStore(_client);
         Agent = new OverlayAgent(opt, _store, ns.Ns, m => { lock (lab.Log) lab.Log.Add($"{name}: {m}"); });
         _run = Task.Run(() => Agent.RunAsync(_cts.Token));
-        await Agent.Ready.WaitAsync(TimeSpan.FromSeconds(20));
+        try { await Agent.Ready.WaitAsync(TimeSpan.FromSeconds(20)); }
+        catch (Exception e)
+        {
+            string log;
+            lock (lab.Log) log = string.Join("\n", lab.Log);
+            throw new InvalidOperationException($"agent of {name} did not become ready: {e.Message}\n{log}", e);
+        }
     }
 
     /// <summary>Waits for a reconcile pass that starts after now.</summary>

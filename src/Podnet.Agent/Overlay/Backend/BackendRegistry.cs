@@ -1,4 +1,5 @@
 using Podnet.Agent.Overlay.Backend.HostGw;
+using Podnet.Agent.Overlay.Backend.Udp;
 using Podnet.Agent.Overlay.Backend.Vxlan;
 
 namespace Podnet.Agent.Overlay.Backend;
@@ -10,6 +11,7 @@ public static class BackendRegistry
     {
         ["vxlan"] = c => new VxlanBackend(c),
         ["host-gw"] = c => new HostGwBackend(c),
+        ["udp"] = c => new UdpBackend(c),
     };
 
     public static IReadOnlyCollection<string> Types => Constructors.Keys;
