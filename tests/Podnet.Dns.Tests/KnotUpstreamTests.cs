@@ -14,7 +14,7 @@ public sealed class KnotUpstreamTests : IAsyncLifetime
 {
     private string _dir = null!;
     private Process _knot = null!;
-    private TestServer _front = null!;
+    private TestServer? _front;
     private IPEndPoint _knotEp = null!;
 
     public async Task InitializeAsync()
@@ -46,6 +46,17 @@ public sealed class KnotUpstreamTests : IAsyncLifetime
             """);
         _knot = Process.Start(new ProcessStartInfo("knotd", ["-c", Path.Combine(_dir, "knot.conf")]) { RedirectStandardError = true })
             ?? throw new InvalidOperationException("could not start knotd (apt-get install knot)");
+        try { await WaitForKnot(); }
+        catch
+        {
+            await DisposeAsync(); // xunit does not dispose a fixture whose initialisation failed
+            throw;
+        }
+        _front = TestServer.Start(SampleCluster.State(), upstreams: [_knotEp.ToString()]);
+    }
+
+    private async Task WaitForKnot()
+    {
         for (int i = 0; ; i++)
         {
             try
@@ -57,12 +68,11 @@ public sealed class KnotUpstreamTests : IAsyncLifetime
             if (i > 50 || _knot.HasExited) throw new InvalidOperationException($"knotd did not come up: {(_knot.HasExited ? await _knot.StandardError.ReadToEndAsync() : "no answer")}");
             await Task.Delay(100);
         }
-        _front = TestServer.Start(SampleCluster.State(), upstreams: [_knotEp.ToString()]);
     }
 
     public async Task DisposeAsync()
     {
-        await _front.DisposeAsync();
+        if (_front is not null) await _front.DisposeAsync();
         if (!_knot.HasExited) { _knot.Kill(true); await _knot.WaitForExitAsync(); }
         _knot.Dispose();
         Directory.Delete(_dir, true);
@@ -71,33 +81,33 @@ public sealed class KnotUpstreamTests : IAsyncLifetime
     [Fact]
     public async Task ForwardsToKnotAndCaches()
     {
-        var a = await _front.Query("www.upstream.test", RecordType.A);
+        var a = await _front!.Query("www.upstream.test", RecordType.A);
         Assert.Equal("192.0.2.1", Assert.Single(a.Answers).Data);
-        var cname = await _front.Query("alias.upstream.test", RecordType.A);
+        var cname = await _front!.Query("alias.upstream.test", RecordType.A);
         Assert.Equal(["192.0.2.1", "www.upstream.test."], cname.Answers.Select(r => r.Data).Order().ToArray());
-        long hits = _front.Host.Metrics.CacheHits;
-        Assert.Equal("2001:db8::1", Assert.Single((await _front.Query("WWW.upstream.test", RecordType.AAAA)).Answers).Data);
-        Assert.Equal("2001:db8::1", Assert.Single((await _front.Query("www.upstream.test", RecordType.AAAA)).Answers).Data);
-        Assert.Equal(hits + 1, _front.Host.Metrics.CacheHits);
+        long hits = _front!.Host.Metrics.CacheHits;
+        Assert.Equal("2001:db8::1", Assert.Single((await _front!.Query("WWW.upstream.test", RecordType.AAAA)).Answers).Data);
+        Assert.Equal("2001:db8::1", Assert.Single((await _front!.Query("www.upstream.test", RecordType.AAAA)).Answers).Data);
+        Assert.Equal(hits + 1, _front!.Host.Metrics.CacheHits);
     }
 
     [Fact]
     public async Task NegativeAnswersFromKnotAreCachedForTheSoaMinimum()
     {
-        var nx = await _front.Query("missing.upstream.test", RecordType.A);
+        var nx = await _front!.Query("missing.upstream.test", RecordType.A);
         Assert.Equal(RCode.NxDomain, nx.Rcode);
         Assert.Equal(RecordType.SOA, Assert.Single(nx.Authority).Type);
-        long hits = _front.Host.Metrics.CacheHits;
-        var again = await _front.Query("missing.upstream.test", RecordType.A);
+        long hits = _front!.Host.Metrics.CacheHits;
+        var again = await _front!.Query("missing.upstream.test", RecordType.A);
         Assert.Equal(RCode.NxDomain, again.Rcode);
         Assert.InRange(Assert.Single(again.Authority).Ttl, 58u, 60u); // min(SOA TTL 300, MINIMUM 60), aged
-        Assert.Equal(hits + 1, _front.Host.Metrics.CacheHits);
+        Assert.Equal(hits + 1, _front!.Host.Metrics.CacheHits);
     }
 
     [Fact]
     public async Task TruncatedKnotAnswersAreFetchedOverTcp()
     {
-        var m = await _front.Query("big.upstream.test", RecordType.A, tcp: true);
+        var m = await _front!.Query("big.upstream.test", RecordType.A, tcp: true);
         Assert.Equal(100, m.Answers.Count);
     }
 }
