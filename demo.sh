@@ -1,49 +1,71 @@
 #!/usr/bin/env bash
-# The main job (until the lab exists): two pod namespaces wired through podnet-cni exactly as a
-# container runtime would do it (CNI_* variables, config on stdin, result on stdout), then a ping
-# between them and to their gateway. The plugin runs inside a throwaway "node" namespace, so the
-# bridge, routes and nft rules live there; the root namespace is never touched. Cleans up on exit.
+# The main job: a 3-node Kubernetes network on this machine, running the cafe example.
+# Installs what it needs, builds, brings the lab up, applies examples/cafe, shows the nodes, pods
+# and services, sends real traffic between pods (TCP, UDP, HTTP, across nodes), and takes the lab
+# down again — leaving no namespace, link, process or file behind.
 set -euo pipefail
 cd "$(dirname "$0")"
-[ "$(id -u)" = 0 ] || { echo "demo.sh must run as root (it creates network namespaces)" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "demo.sh must run as root (the lab creates network namespaces)" >&2; exit 1; }
 scripts/deps.sh
 scripts/build.sh
-bin="$PWD/out/bin"
-tag=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
-node="pn-demo$tag-node"; pods=("pn-demo$tag-p-1" "pn-demo$tag-p-2")
-data=$(mktemp -d /tmp/pn-demo-XXXXXX)
-conf=$(cat <<JSON
-{"cniVersion":"1.1.0","name":"demo","type":"podnet-cni","bridge":"cni0","isGateway":true,
- "isDefaultGateway":true,"ipMasq":true,"mtu":1500,
- "ipam":{"type":"podnet-ipam","dataDir":"$data","ranges":[[{"subnet":"10.244.1.0/24"}]]}}
-JSON
-)
-cni() { # cni COMMAND POD_INDEX
-  echo "$conf" | ip netns exec "$node" env CNI_COMMAND="$1" CNI_CONTAINERID="demo-$2" \
-    CNI_NETNS="/var/run/netns/${pods[$2]}" CNI_IFNAME=eth0 CNI_PATH="$bin" "$bin/podnet-cni"
-}
-cleanup() {
-  set +e
-  for i in 0 1; do cni DEL "$i" >/dev/null 2>&1; done
-  for ns in "${pods[@]}" "$node"; do ip netns pids "$ns" 2>/dev/null | xargs -r kill -9; ip netns del "$ns" 2>/dev/null; done
-  rm -rf "$data"
-}
-trap cleanup EXIT
-ip netns add "$node"
-for ns in "${pods[@]}"; do ip netns add "$ns"; done
+export PATH="$PWD/out/bin:$PATH"
+export PODNET_LAB=cafe-demo
 
-declare -a ips
-for i in 0 1; do
-  echo "== CNI ADD ${pods[$i]}"
-  result=$(cni ADD "$i")
-  echo "$result" | python3 -m json.tool
-  ips[$i]=$(echo "$result" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ips"][0]["address"].split("/")[0])')
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '$ %s\n' "$*"; "$@"; }
+
+if podnet lab status "$PODNET_LAB" >/dev/null 2>&1 && [ -d "/run/podnet/$PODNET_LAB" ]; then
+  echo "a lab named $PODNET_LAB exists already; remove it with: podnet lab down $PODNET_LAB" >&2; exit 1
+fi
+trap 'say "lab down"; podnet lab down "$PODNET_LAB"' EXIT
+
+say "lab up: fabric, outside world, 3 nodes, control plane, kubelets"
+run podnet lab up --nodes 3
+run podnet get nodes -o wide
+
+say "apply the cafe: coffee and tea Deployments with Services, and a client pod"
+run podnet apply -f examples/cafe/cafe.yaml
+printf 'waiting for 6 pods to be Running and Ready'
+for _ in $(seq 1 300); do
+  ready=$(podnet get pods --no-headers 2>/dev/null | awk '{split($2, r, "/"); if ($3 == "Running" && r[1] == r[2]) n++} END {print n + 0}')
+  [ "$ready" -ge 6 ] && break
+  printf '.'; sleep 0.1
 done
-echo "== node $node"; ip -n "$node" -br addr; ip netns exec "$node" nft list table inet podnet-cni | head -20
-echo "== ping ${pods[0]} (${ips[0]}) -> ${pods[1]} (${ips[1]})"
-ip netns exec "${pods[0]}" ping -c 3 -W 1 "${ips[1]}"
-echo "== ping ${pods[1]} -> gateway 10.244.1.1"
-ip netns exec "${pods[1]}" ping -c 3 -W 1 10.244.1.1
-for i in 0 1; do echo "== CNI DEL ${pods[$i]}"; cni DEL "$i"; done
-echo "== IPAM directory after DEL: $(ls "$data/demo" | tr "\n" " ")"
-echo "demo OK"
+echo
+run podnet get pods -o wide
+run podnet get services
+run podnet get endpointslices
+
+# Pod IPs from the table (column 6 of -o wide), one coffee and one tea pod on different nodes when possible.
+pods=$(podnet get pods -o wide --no-headers)
+client_node=$(echo "$pods" | awk '$1 == "client" {print $7}')
+tea=$(echo "$pods" | awk -v n="$client_node" '$1 ~ /^tea-/ && $7 != n {print $1, $6, $7; exit}')
+[ -n "$tea" ] || tea=$(echo "$pods" | awk '$1 ~ /^tea-/ {print $1, $6, $7; exit}')
+coffee=$(echo "$pods" | awk '$1 ~ /^coffee-/ {print $1, $6, $7; exit}')
+read -r tea_pod tea_ip tea_node <<<"$tea"
+read -r coffee_pod coffee_ip coffee_node <<<"$coffee"
+client_ip=$(echo "$pods" | awk '$1 == "client" {print $6}')
+
+say "traffic: client ($client_ip on $client_node) → tea ($tea_ip on $tea_node), no NAT between pods"
+run podnet exec client -c client -- curl -sS "http://$tea_ip:8080/hostname"; echo
+run podnet exec client -c client -- curl -sS "http://$tea_ip:8080/clientip"; echo
+run podnet exec client -c client -- curl -sS "http://$tea_ip:8080/echo?msg=one+cup+of+tea"; echo
+
+say "traffic: TCP and UDP probes from the client to every coffee and tea pod"
+echo "$pods" | awk '$1 ~ /^(coffee|tea)-/ {print $1, $6, $7}' | while read -r pod ip node; do
+  for proto in tcp udp; do
+    port=8080; [ $proto = udp ] && port=8081
+    printf '%-26s %-12s %-7s %s/%s: ' "$pod" "$ip" "$node" $proto $port
+    podnet exec client -c client -- agnhost connect "$ip:$port" --protocol $proto --timeout 2s
+  done
+done
+
+say "two containers of one pod share localhost"
+run podnet logs client -c sidecar
+
+say "every node reaches every pod (from node-1's namespace, ip netns exec)"
+run ip netns exec "pn-$PODNET_LAB-node-1" curl -sS "http://$coffee_ip:8080/hostname"; echo
+run ip -n "pn-$PODNET_LAB-node-1" route
+
+say "lab status"
+run podnet lab status

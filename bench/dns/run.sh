@@ -39,8 +39,8 @@ zone:
     journal-content: none
     zonefile-sync: -1
 CONF
-knotd -c "$work/knot/knot.conf" 2>"$work/knot.log" & pids+=($!)
-$bench serve --state "$work/zone/state.json" --listen 127.0.0.1:$port_pn --upstream none --workers 2 2>"$work/pn.log" & pids+=($!)
+knotd -c "$work/knot/knot.conf" 2>"$work/knot.log" & pids+=($!); pid_knot=$!
+$bench serve --state "$work/zone/state.json" --listen 127.0.0.1:$port_pn --upstream none --workers 2 2>"$work/pn.log" & pids+=($!); pid_pn=$!
 
 wait_up() { for _ in $(seq 100); do dig @127.0.0.1 -p "$1" +time=1 +tries=1 dns-version.cluster.local TXT +short 2>/dev/null | grep -q 1.1.0 && return 0; sleep 0.2; done; echo "server on port $1 did not come up" >&2; cat "$work"/*.log >&2; exit 1; }
 wait_up $port_pn; wait_up $port_knot
@@ -57,15 +57,22 @@ perf() { dnsperf -s 127.0.0.1 -p "$1" -d "$work/zone/queries.txt" -l "$2" -c 8 -
 qps() { sed -nE 's/.*Queries per second: +([0-9.]+).*/\1/p'; }
 lost() { sed -nE 's/.*Queries lost: +([0-9]+).*/\1/p'; }
 perf $port_pn 2 >/dev/null; perf $port_knot 2 >/dev/null   # warm-up (JIT, caches)
-declare -A Q
+# Server CPU time per answered query (utime+stime from /proc): unlike qps, it does not depend on how
+# much of the machine the other processes leave to the server during the run.
+ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+declare -A Q C N
 for round in 1 2; do
   for who in pn knot; do
-    port=$port_pn; [ $who = knot ] && port=$port_knot
-    out=$(perf $port $dur)
+    port=$port_pn; pid=$pid_pn; [ $who = knot ] && { port=$port_knot; pid=$pid_knot; }
+    t0=$(ticks $pid); out=$(perf $port $dur); t1=$(ticks $pid)
     v=$(echo "$out" | qps); Q[$who,$round]=$v
-    echo "round $round $who: $v qps, lost $(echo "$out" | lost)" >&2
+    C[$who]=$(( ${C[$who]:-0} + t1 - t0 )); N[$who]=$(( ${N[$who]:-0} + $(echo "$out" | sed -nE 's/.*Queries completed: +([0-9]+).*/\1/p') ))
+    echo "round $round $who: $v qps, lost $(echo "$out" | lost), cpu $((t1 - t0)) ticks" >&2
   done
 done
+us() { awk -v c="${C[$1]}" -v n="${N[$1]}" -v hz="$hz" 'BEGIN{printf "%.2f", c / hz * 1e6 / n}'; }
+pn_us=$(us pn); knot_us=$(us knot)
 best() { printf '%s\n%s\n' "${Q[$1,1]}" "${Q[$1,2]}" | sort -g | tail -1; }
 pn_qps=$(best pn); knot_qps=$(best knot)
 
@@ -92,8 +99,10 @@ cat <<MD
 |---|---|---|---|
 | qps, cluster names (best of 2 × ${dur}s, dnsperf -c 8 -q 256) | $pn_qps | $knot_qps | ≥ 67,338 (2× CoreDNS 33,669); ≥ 0.8× Knot |
 | ratio to Knot / to CoreDNS's 33,669 | ${ratio}× / ${vs_core}× | 1× | ≥ 0.8× / ≥ 2× |
+| server CPU per answered query (all rounds) | ${pn_us} µs | ${knot_us} µs | |
+| qps per fully used core (1 / CPU per query) | $(awk -v u=$pn_us 'BEGIN{printf "%d", 1e6/u}') | $(awk -v u=$knot_us 'BEGIN{printf "%d", 1e6/u}') | |
 | latency at $half qps (half load): p50 / p99 / max ms | $pn_p50 / $pn_p99 / $pn_max | $kn_p50 / $kn_p99 / $kn_max | p99 < 1 ms |
 | RSS with $big_s Services / $big_e endpoints | ${rss} MB | | < 200 MB |
 | Service change visible in answers: median / max of 5 | ${chg_med} / ${chg_max} ms | | < 100 ms |
 MD
-echo "machine: $(nproc) CPUs, $(uname -r), $(date -u +%Y-%m-%d); zone: $services services, $endpoints endpoints" 
+echo "machine: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg), $(date -u '+%Y-%m-%d %H:%M UTC'); zone: $services services, $endpoints endpoints" 

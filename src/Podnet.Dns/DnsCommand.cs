@@ -41,6 +41,8 @@ public static class DnsCommand
         {
             await using var host = DnsHost.Start(config, m => Console.Error.WriteLine($"podnet dns: {m}"));
             Console.Error.WriteLine($"podnet dns: serving {config.Zone.Zone} on {host.Server.LocalEndPoint} (udp+tcp)");
+            if (config.ApiSocket is null && config.StateFile is null)
+                Console.Error.WriteLine($"podnet dns: no --api-socket or --state: {config.Zone.Zone} answers SERVFAIL until one is given");
             try { await Task.Delay(Timeout.Infinite, ct); } catch (OperationCanceledException) { }
             return 0;
         }

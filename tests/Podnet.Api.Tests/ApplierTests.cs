@@ -70,6 +70,17 @@ public sealed class ApplierTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ReapplyKeepsWhatTheClusterFilledIn()
+    {
+        const string pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: client}\nspec:\n  containers: [{name: c, image: agnhost}]\n";
+        await Applier.ApplyAsync(Api, ManifestParser.Parse(pod));
+        await Api.PatchAsync(ApiResources.Pods, "default", "client", Objects.Obj("""{"spec":{"nodeName":"node-1"}}"""));
+        var again = await Applier.ApplyAsync(Api, ManifestParser.Parse(pod));
+        Assert.Equal(ApplyAction.Unchanged, again[0].Action);
+        Assert.Equal("node-1", (await Api.GetAsync(ApiResources.Pods, "default", "client")).AtPath("spec.nodeName"));
+    }
+
+    [Fact]
     public async Task OneBadDocumentAppliesNothing()
     {
         var bad = Cafe + """

@@ -10,7 +10,7 @@ using static Podnet.Api.Tests.Objects;
 namespace Podnet.Api.Tests;
 
 /// <summary>Controllers end to end through the real API server.</summary>
-public sealed class ControllerTests : IAsyncLifetime
+public sealed class ControllerTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
 {
     private TestControlPlane _cp = null!;
     private ApiClient Api => _cp.Client;
@@ -235,6 +235,35 @@ public sealed class ControllerTests : IAsyncLifetime
         await Api.DeleteAsync(ApiResources.Deployments, "default", "coffee");
         await Eventually.WaitAsync(async () => (await Pods()).Count == 0 &&
             (await Api.ListAsync(ApiResources.Pods, "default", new ListOptions { LabelSelector = "app=coffee" })).Items.Count == 0, "coffee pods deleted");
+    }
+
+    [Fact]
+    public async Task PodsAreBoundWithinMilliseconds()
+    {
+        await Api.CreateAsync(Node("n1"));
+        await Api.CreateAsync(Node("n2"));
+        await Eventually.WaitAsync(async () => (await Api.ListAsync<Node>(ApiResources.Nodes)).All(n => n.Spec.PodCIDR is not null), "node CIDRs");
+        var rv = (await Api.ListAsync(ApiResources.Pods)).ResourceVersion;
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var bound = new System.Collections.Concurrent.ConcurrentDictionary<string, DateTime>();
+        var watching = Task.Run(async () =>
+        {
+            await foreach (var ev in Api.WatchAsync(ApiResources.Pods, "default", new ListOptions { ResourceVersion = rv }, stop.Token))
+                if (ev.Object.AtPath("spec.nodeName") is { Length: > 0 }) bound.TryAdd(ev.Object.Name()!, DateTime.UtcNow);
+        });
+        var latencies = new List<double>();
+        for (int i = 0; i < 20; i++)
+        {
+            var start = DateTime.UtcNow;
+            await Api.CreateAsync(Pod($"lat-{i}"));
+            await Eventually.WaitAsync(() => Task.FromResult(bound.ContainsKey($"lat-{i}")), $"lat-{i} bound", 5000);
+            latencies.Add((bound[$"lat-{i}"] - start).TotalMilliseconds);
+        }
+        stop.Cancel();
+        try { await watching; } catch (OperationCanceledException) { }
+        latencies.Sort();
+        output.WriteLine($"create → bound: p50 {latencies[10]:0.0} ms, max {latencies[^1]:0.0} ms");
+        Assert.True(latencies[10] < 100, $"p50 create→bound {latencies[10]:0.0} ms");
     }
 
     [Fact]

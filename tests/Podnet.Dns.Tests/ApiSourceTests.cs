@@ -29,13 +29,21 @@ public sealed class ApiSourceTests : IAsyncLifetime
             SocketPath = Path.Combine(_dir, "api.sock"), DataDir = Path.Combine(_dir, "data"), RunControllers = false,
         });
         _client = new ApiClient(_cp.SocketPath);
-        _dns = TestServer.Start(null, new ZoneOptions(Pods: PodsMode.Verified),
-            source: new ApiClusterSource(new ApiClient(_cp.SocketPath), watchPods: true, ownsClient: true));
+        try
+        {
+            _dns = TestServer.Start(null, new ZoneOptions(Pods: PodsMode.Verified),
+                source: new ApiClusterSource(new ApiClient(_cp.SocketPath), watchPods: true, ownsClient: true));
+        }
+        catch
+        {
+            await DisposeAsync(); // xunit does not dispose a fixture whose initialisation failed
+            throw;
+        }
     }
 
     public async Task DisposeAsync()
     {
-        await _dns.DisposeAsync();
+        if (_dns is not null) await _dns.DisposeAsync();
         _client.Dispose();
         await _cp.StopAsync();
         Directory.Delete(_dir, true);

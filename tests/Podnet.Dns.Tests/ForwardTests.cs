@@ -17,7 +17,8 @@ public sealed class ForwardTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         _upstream = TestServer.Start(SampleCluster.State(manyEndpoints: 200), new ZoneOptions(Zone: "upstream.test", Ttl: 30));
-        _front = TestServer.Start(SampleCluster.State(), upstreams: [_upstream.Endpoint.ToString()]);
+        try { _front = TestServer.Start(SampleCluster.State(), upstreams: [_upstream.Endpoint.ToString()]); }
+        catch { _upstream.DisposeAsync().AsTask().Wait(); throw; }
         return Task.CompletedTask;
     }
 

@@ -13,7 +13,8 @@ namespace Podnet.Agent.Proxy;
 /// then clears UDP conntrack entries that the change made stale. On start it reads the table back
 /// instead of flushing it, so connections through services survive an agent restart.
 /// </summary>
-public sealed class ProxyAgent(ApiClient api, INftRunner nft, NfConntrack? conntrack, ProxyConfig cfg, string nodeName, Action<string> log)
+public sealed class ProxyAgent(ApiClient api, INftRunner nft, NfConntrack? conntrack, ProxyConfig cfg, string nodeName, Action<string> log,
+    HealthCheckServers? healthChecks = null)
 {
     private readonly ProxySyncer _syncer = new(nft, cfg, log);
     private readonly HashSet<(string Ns, string Name)> _dirty = [];
@@ -61,6 +62,7 @@ public sealed class ProxyAgent(ApiClient api, INftRunner nft, NfConntrack? connt
                 _signal.Release();
                 continue;
             }
+            healthChecks?.Update(_syncer.HealthChecks());
             if (conntrack is not null && _syncer.UdpCleanups.Count > 0)
             {
                 try { log($"proxy: cleared {UdpConntrackCleanup.Run(conntrack, _syncer.UdpCleanups)} stale UDP conntrack entries"); }

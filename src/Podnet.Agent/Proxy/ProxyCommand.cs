@@ -44,7 +44,8 @@ public static class ProxyCommand
             using var nft = new NftClient();
             using var ct = new NfConntrack();
             var cfg = new ProxyConfig { ClusterCidr = cidr, TableName = table ?? "podnet-proxy" };
-            await new ProxyAgent(client, nft, ct, cfg, node, Log).RunAsync(cts.Token);
+            using var health = new HealthCheckServers(IPAddress.Any, Log);
+            await new ProxyAgent(client, nft, ct, cfg, node, Log, health).RunAsync(cts.Token);
             return 0;
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested) { Log("proxy: stopped (rules left in place)"); return 0; }

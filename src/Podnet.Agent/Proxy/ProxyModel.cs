@@ -61,4 +61,6 @@ public sealed record ProxyConfig
     public IPNetwork? ClusterCidr { get; init; }
     /// <summary>The packet mark bit that asks for masquerade in postrouting.</summary>
     public uint MasqueradeMark { get; init; } = 0x4000;
+    /// <summary>Service ports per transaction when a sync is very large (cold start).</summary>
+    public int MaxServicePortsPerTransaction { get; init; } = 5000;
 }

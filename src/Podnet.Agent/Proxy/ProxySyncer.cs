@@ -50,6 +50,19 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
         if (_wanted.Remove(name)) _dirty.Add(name);
     }
 
+    /// <summary>What each health-check node port should report: the service and its local endpoints.</summary>
+    public Dictionary<ushort, (string Service, int LocalEndpoints)> HealthChecks()
+    {
+        var d = new Dictionary<ushort, (string, int)>();
+        foreach (var (name, w) in _wanted)
+            if (w.Info is { ExternalPolicyLocal: true, HealthCheckNodePort: { } port })
+            {
+                int local = ServiceCompiler.Usable(w.Eps, true).Count;
+                d[port] = ($"{name.Namespace}/{name.Name}", d.TryGetValue(port, out var cur) ? Math.Max(cur.Item2, local) : local);
+            }
+        return d;
+    }
+
     /// <summary>The service ports currently wanted (to find ones that disappeared from the API).</summary>
     public IReadOnlyCollection<ServicePortName> Wanted => _wanted.Keys;
 
@@ -90,11 +103,35 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
     public bool Sync()
     {
         if (_dirty.Count == 0 && !_pruneOrphans) return true;
+        // Very large syncs (a cold start with tens of thousands of services) go out as several
+        // transactions split between service ports: each service still appears all at once, and
+        // neither the batch buffer nor the kernel's transaction grows without bound.
+        var keys = _dirty.OrderBy(k => ReferenceEquals(k, SkeletonKey) ? 0 : 1).ToList();
+        var updates = new List<UdpConntrackCleanup>();
+        int commands = 0, units = 0;
+        for (int i = 0; i < keys.Count || i == 0; i += cfg.MaxServicePortsPerTransaction)
+        {
+            var group = keys.Skip(i).Take(cfg.MaxServicePortsPerTransaction).ToList();
+            bool last = i + cfg.MaxServicePortsPerTransaction >= keys.Count;
+            if (!SyncGroup(group, prune: last && _pruneOrphans)) return false;
+            foreach (var k in group) _dirty.Remove(k);
+            updates.AddRange(UdpCleanups);
+            commands += LastSync.Commands;
+            units += group.Count;
+        }
+        _pruneOrphans = false;
+        UdpCleanups = updates;
+        LastSync = (commands, units);
+        return true;
+    }
+
+    private bool SyncGroup(List<object> keys, bool prune)
+    {
         var tx = new NftTransaction();
         if (!_tableExists) tx.AddTable(_table);
 
         var compiled = new Dictionary<object, CompiledUnit>();
-        foreach (var key in _dirty)
+        foreach (var key in keys)
         {
             compiled[key] = ReferenceEquals(key, SkeletonKey) ? Skeleton.Build(cfg)
                 : _wanted.TryGetValue((ServicePortName)key, out var w) ? ServiceCompiler.Compile(cfg, w.Info, w.Eps)
@@ -182,7 +219,7 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
         // Orphans after a restart: entries, chains and sets no unit owns any more.
         var orphanChains = new List<string>();
         var orphanSets = new List<string>();
-        if (_pruneOrphans)
+        if (prune)
         {
             var owned = _applied.Where(kv => !compiled.ContainsKey(kv.Key)).SelectMany(kv => kv.Value.Chains.Select(c => c.Name)).ToHashSet();
             owned.UnionWith(keepChains);
@@ -239,8 +276,6 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
         }
         UdpCleanups = UdpChanges(compiled.Keys);
         LastSync = (tx.Count, compiled.Count);
-        _dirty.Clear();
-        _pruneOrphans = false;
         return true;
     }
 

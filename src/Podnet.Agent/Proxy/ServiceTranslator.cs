@@ -36,7 +36,8 @@ public static class ServiceTranslator
                 ExternalIPs: externalIps, LoadBalancerIPs: lbIps,
                 AffinityTimeout: spec.SessionAffinity == "ClientIP" ? DefaultAffinityTimeout : null,
                 ExternalPolicyLocal: spec.ExternalTrafficPolicy == "Local",
-                InternalPolicyLocal: spec.InternalTrafficPolicy == "Local");
+                InternalPolicyLocal: spec.InternalTrafficPolicy == "Local",
+                HealthCheckNodePort: spec.ExternalTrafficPolicy == "Local" && spec.HealthCheckNodePort is >= 1 and <= 65535 ? (ushort)spec.HealthCheckNodePort : null);
             var eps = new List<EndpointInfo>();
             foreach (var slice in own)
             {

@@ -9,6 +9,9 @@ namespace Podnet.Cli.Apply;
 /// <summary>One object of a manifest, resolved: its type, namespace and name, and where it came from.</summary>
 public sealed record ManifestDoc(string Source, int Index, JsonObject Object, ApiResource Api, ResourceType Type, string? Namespace, string Name)
 {
+    /// <summary>Position among all documents of all sources (orders error reports).</summary>
+    public int Seq { get; init; }
+
     /// <summary>e.g. <c>cafe.yaml: document 2 (Service "coffee")</c>.</summary>
     public string Label => $"{Source}: document {Index} ({Api.Kind} \"{Name}\")";
 
@@ -20,10 +23,10 @@ public sealed record ManifestDoc(string Source, int Index, JsonObject Object, Ap
 /// twice. Every problem is reported, each naming its document.</summary>
 public static class ManifestDocs
 {
-    public static (List<ManifestDoc> Docs, List<string> Errors) Load(IReadOnlyList<ManifestSource> sources, string defaultNs, bool nsExplicit)
+    public static (List<ManifestDoc> Docs, List<(int Seq, string Message)> Errors) Load(IReadOnlyList<ManifestSource> sources, string defaultNs, bool nsExplicit)
     {
         var docs = new List<ManifestDoc>();
-        var errors = new List<string>();
+        var errors = new ErrorList();
         var seen = new Dictionary<string, ManifestDoc>();
         foreach (var src in sources)
         {
@@ -37,6 +40,7 @@ public static class ManifestDocs
             if (objects.Count == 0) errors.Add($"{src.Name}: no objects passed to apply (the manifest is empty)");
             for (int i = 0; i < objects.Count; i++)
             {
+                errors.Seq++;
                 var obj = (JsonObject)objects[i].DeepClone();
                 var label = $"{src.Name}: {ManifestParser.Describe(i + 1, obj)}";
                 if (!ApiResources.TryResolve(obj.Str("kind"), obj.Str("apiVersion"), out var api, out var error))
@@ -69,7 +73,7 @@ public static class ManifestDocs
                     meta["namespace"] = ns;
                 }
                 else meta.Remove("namespace");
-                var doc = new ManifestDoc(src.Name, i + 1, obj, api, type, ns, name);
+                var doc = new ManifestDoc(src.Name, i + 1, obj, api, type, ns, name) { Seq = errors.Seq };
                 var key = $"{api.Kind}/{ns}/{name}";
                 if (seen.TryGetValue(key, out var prev))
                 {
@@ -81,5 +85,12 @@ public static class ManifestDocs
             }
         }
         return (docs, errors);
+    }
+
+    /// <summary>Errors tagged with the sequence number of the document being read.</summary>
+    private sealed class ErrorList : List<(int Seq, string Message)>
+    {
+        public int Seq;
+        public void Add(string message) => Add((Seq, message));
     }
 }

@@ -55,10 +55,13 @@ public static class ApplyCommand
         var verb = createOnly ? "create" : "apply";
 
         var sources = ManifestSources.Read(a.Values("filename"), a.Bool("recursive"), ctx.In);
-        var (docs, errors) = ManifestDocs.Load(sources, ctx.Namespace, ctx.NamespaceExplicit);
+        var (docs, loadErrors) = ManifestDocs.Load(sources, ctx.Namespace, ctx.NamespaceExplicit);
+        int total = docs.Count + loadErrors.Count;
+        var tagged = new List<(int Seq, string Message)>(loadErrors);
         foreach (var d in docs)
-            if (LocalErrors(d) is { } e) errors.Add($"{d.Label}: The {e}");
-        if (errors.Count > 0) return Fail(ctx, errors, docs.Count + errors.Count, verb);
+            if (LocalErrors(d) is { } e) tagged.Add((d.Seq, $"{d.Label}: The {e}"));
+        var errors = tagged.OrderBy(x => x.Seq).Select(x => x.Message).ToList();
+        if (errors.Count > 0) return Fail(ctx, errors, total, verb);
 
         if (dryRun == "client")
         {

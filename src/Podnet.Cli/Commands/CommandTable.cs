@@ -13,6 +13,7 @@ public static class CommandTable
         PodCommands.Exec,
         PodCommands.Logs,
         LabCommand.Spec,
+        ApiResourcesCommand.Spec,
         VersionCommand.Spec,
         DaemonCommands.ControlPlane,
         DaemonCommands.Kubelet,

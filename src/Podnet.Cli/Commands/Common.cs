@@ -23,7 +23,7 @@ public static class Common
     {
         if (positionals.Count == 0)
             throw new UsageException($"you must specify the type of resource to {verb}. Valid resource types include: " +
-                string.Join(", ", ResourceTypes.All.Select(t => t.Plural)));
+                string.Join(", ", ResourceTypes.All.Select(t => t.Plural)) + " (see 'podnet api-resources')");
         if (positionals.Any(p => p.Contains('/')))
         {
             var result = new List<Target>();

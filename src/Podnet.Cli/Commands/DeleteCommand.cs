@@ -51,7 +51,7 @@ public static class DeleteCommand
             var (docs, errors) = ManifestDocs.Load(ManifestSources.Read(a.Values("filename"), a.Bool("recursive"), ctx.In), ctx.Namespace, ctx.NamespaceExplicit);
             if (errors.Count > 0)
             {
-                foreach (var e in errors) ctx.Err.WriteLine("error: " + e);
+                foreach (var (_, e) in errors) ctx.Err.WriteLine("error: " + e);
                 ctx.Err.WriteLine("error: nothing was deleted");
                 return 1;
             }

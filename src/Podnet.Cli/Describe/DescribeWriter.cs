@@ -6,7 +6,7 @@ using Podnet.Cli.Output;
 namespace Podnet.Cli.Describe;
 
 /// <summary>Builds kubectl-describe text: <c>Key:  value</c> lines whose values line up within each
-/// run of lines at the same level, sections (<c>Containers:</c>) that indent by two, and small tables.</summary>
+/// run of such lines, sections (<c>Containers:</c>) that indent by two, and small tables.</summary>
 public sealed class DescribeWriter
 {
     private abstract record Line(int Level);
@@ -53,18 +53,19 @@ public sealed class DescribeWriter
                 i++;
                 continue;
             }
-            // A run of pairs at one level aligns its values.
-            int level = _lines[i].Level, j = i, width = 0;
-            while (j < _lines.Count && _lines[j] is Pair p && p.Level == level)
+            // A run of pairs aligns its values in one column, whatever their levels (as kubectl's
+            // tab writer does); a section header or table line ends the run.
+            int j = i, width = 0;
+            while (j < _lines.Count && _lines[j] is Pair p)
             {
-                width = Math.Max(width, p.Key.Length + 1);
+                width = Math.Max(width, p.Level * 2 + p.Key.Length + 1);
                 j++;
             }
             for (; i < j; i++)
             {
                 var p = (Pair)_lines[i];
-                var key = p.Key.Length == 0 ? "" : p.Key + ":";
-                sb.Append(' ', level * 2).Append(key.PadRight(width + 2)).Append(p.Value).Append('\n');
+                var cell = new string(' ', p.Level * 2) + (p.Key.Length == 0 ? "" : p.Key + ":");
+                sb.Append(cell.PadRight(width + 2)).Append(p.Value).Append('\n');
             }
         }
         return sb.ToString();

@@ -16,9 +16,6 @@ public sealed partial class BridgePlugin
         using var host = Rtnl.OpenCurrent("the host netns");
         using var cont = Rtnl.OpenOnCallingThread(contNs);
         Mark("sockets open");
-        if (cont.FindLink(env.IfName) is { } taken && !RemoveStalePair(host, cont, taken))
-            throw new CniException(CniErrorCode.InterfaceExists, "interface name is taken",
-                $"interface \"{env.IfName}\" already exists in container netns {env.Netns}");
 
         var undo = new Rollback();
         try
@@ -72,14 +69,20 @@ public sealed partial class BridgePlugin
     }
 
     /// <summary>
-    /// A DEL of this same attachment may have left its veth pair to the reaper; a re-ADD in the same
-    /// namespace then finds it. Only that pair (container end peered with our host veth) is removed.
+    /// The veth could not be created because a name is taken. CNI_IFNAME in the container is an error
+    /// (code 101) unless it is the pair of this very attachment that a DEL left to the reaper; a host
+    /// end left by an ADD whose namespace vanished is simply removed.
     /// </summary>
-    bool RemoveStalePair(Rtnl host, Rtnl cont, Link taken)
+    void ResolveNameClash(Rtnl host, Rtnl cont)
     {
-        if (taken.Kind != "veth" || host.FindLink(HostVeth) is not { } hv || taken.ParentIndex != hv.Index) return false;
-        host.DeleteLink(hv.Index, ignoreMissing: true);
-        return cont.FindLink(env.IfName) is null;
+        var hv = host.FindLink(HostVeth);
+        if (cont.FindLink(env.IfName) is { } taken)
+        {
+            if (taken.Kind != "veth" || hv is null || taken.ParentIndex != hv.Index)
+                throw new CniException(CniErrorCode.InterfaceExists, "interface name is taken",
+                    $"interface \"{env.IfName}\" already exists in container netns {env.Netns}");
+        }
+        if (hv is not null) host.DeleteLink(hv.Index, ignoreMissing: true);
     }
 
     /// <summary>The bridge, created when missing (tolerating a concurrent creator), up, promisc as configured.</summary>
@@ -110,17 +113,21 @@ public sealed partial class BridgePlugin
 
     (Link Host, Link Cont) SetupVeth(Rtnl host, Rtnl cont, NetNs contNs, Link br, Rollback undo)
     {
-        // A host end left by an attachment whose namespace vanished mid-ADD would block the name.
-        if (host.FindLink(HostVeth) is { } stale) host.DeleteLink(stale.Index, ignoreMissing: true);
         MacAddress? mac = null;
         if (conf.Mac is { } m)
             mac = MacAddress.TryParse(m, out var parsed) ? parsed
                 : throw new CniException(CniErrorCode.InvalidConfig, "invalid MAC address", $"mac \"{m}\" is not a MAC address");
         // One request: host end enslaved and up, container end created inside the pod netns. (The kernel
         // cannot bring the peer up in that request: its pair is not linked yet.) With a vlan the port
-        // is brought up only after it is tagged.
-        host.AddVeth(HostVeth, env.IfName, contNs, conf.Mtu > 0 ? conf.Mtu : null, peerMac: mac,
+        // is brought up only after it is tagged. Name clashes are diagnosed only when they happen.
+        void Create() => host.AddVeth(HostVeth, env.IfName, contNs, conf.Mtu > 0 ? conf.Mtu : null, peerMac: mac,
             masterIndex: br.Index, up: conf.Vlan == 0);
+        try { Create(); }
+        catch (PodnetLinuxException e) when (e.Errno == Errno.EEXIST)
+        {
+            ResolveNameClash(host, cont);
+            Create();
+        }
         undo.Push($"veth {HostVeth}", () => host.DeleteLink(HostVeth, ignoreMissing: true));
         var hv = host.FindLink(HostVeth) ?? throw new CniException(CniErrorCode.KernelFailure, $"veth \"{HostVeth}\" vanished after creation");
         if (conf.HairpinMode) host.SetHairpin(hv.Index, true);

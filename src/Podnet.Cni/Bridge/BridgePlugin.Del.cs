@@ -15,26 +15,26 @@ public sealed partial class BridgePlugin
             try { addrs.AddRange(ResultJson.Parse(p, "prevResult").Ips.Select(i => i.Address)); }
             catch (CniException) { /* a broken cached result must not block cleanup */ }
 
-        Link? contLink = null;
-        using var contNs = OpenContainerNs(required: false);
-        using var cont = contNs is null ? null : Rtnl.OpenOnCallingThread(contNs);
-        if (cont is not null && (contLink = cont.FindLink(env.IfName)) is { } link)
-            foreach (var a in cont.ListAddresses(link.Index))
-            {
-                if (a.Ip.IsIPv6LinkLocal) continue;
-                addrs.Add(new Cidr(IpMath.Canonical(a.Ip), a.PrefixLength));
-            }
-        Mark("container side");
+        // The host end has a name derived from the attachment: one lookup finds the pair, and deleting
+        // it removes both ends. The container namespace is only entered when the host end is gone
+        // (a foreign half) or when ipMasq needs addresses nobody recorded.
         using (var host = Rtnl.OpenCurrent("the host netns"))
         {
             var hv = host.FindLink(HostVeth);
-            if (hv is not null && hv.Kind == "veth")
+            bool needAddrs = conf.IpMasq && addrs.Count == 0 && Ipam is not Commands.InProcessIpam;
+            if (hv is null || needAddrs)
             {
-                // Deleting either end of the pair removes both.
-                if (!Reaper.Start(hv.Index, hv.Name)) host.DeleteLink(hv.Index, ignoreMissing: true);
+                using var contNs = OpenContainerNs(required: false);
+                using var cont = contNs is null ? null : Rtnl.OpenOnCallingThread(contNs);
+                if (cont?.FindLink(env.IfName) is { Kind: "veth" } link)
+                {
+                    foreach (var a in cont.ListAddresses(link.Index))
+                        if (!a.Ip.IsIPv6LinkLocal) addrs.Add(new Cidr(IpMath.Canonical(a.Ip), a.PrefixLength));
+                    if (hv is null) cont.DeleteLink(link.Index, ignoreMissing: true);
+                }
             }
-            else if (contLink is not null && contLink.Kind == "veth")
-                cont!.DeleteLink(contLink.Index, ignoreMissing: true);
+            if (hv is not null && hv.Kind == "veth" && !Reaper.Start(hv.Index, hv.Name))
+                host.DeleteLink(hv.Index, ignoreMissing: true);
         }
         Mark("host side");
         if (Ipam is { } ipam)

@@ -18,7 +18,7 @@ public sealed partial class BridgePlugin(CniEnv env, NetConf conf, byte[] stdin,
 {
     public static byte[] Run(CniEnv env, NetConf conf, byte[] stdin)
     {
-        var plugin = new BridgePlugin(env, conf, stdin, new NftCliMasquerade(), Console.Error);
+        var plugin = new BridgePlugin(env, conf, stdin, new NetlinkMasquerade(), Console.Error);
         try
         {
             return env.Command switch

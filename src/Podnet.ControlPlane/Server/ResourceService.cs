@@ -109,7 +109,7 @@ public sealed partial class ResourceService(IObjectStore store, ServiceAllocator
         var bodyName = obj.Name();
         if (bodyName is not null && bodyName != name)
             throw ApiError.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
-        var precondition = obj.ResourceVersion();
+        var precondition = obj.ResourceVersion() is { Length: > 0 } rv ? rv : null;
         return await WriteLoopAsync(r, ns, name, precondition, _ => obj, subresource, dryRun, ct);
     }
 
@@ -117,7 +117,7 @@ public sealed partial class ResourceService(IObjectStore store, ServiceAllocator
     public Task<JsonObject> PatchAsync(ApiResource r, string? ns, string name, JsonNode patch, string? subresource = null,
         bool dryRun = false, bool jsonPatch = false, CancellationToken ct = default)
     {
-        var precondition = patch is JsonObject po ? po["metadata"].Str("resourceVersion") : null;
+        var precondition = patch is JsonObject po && po["metadata"].Str("resourceVersion") is { Length: > 0 } rv ? rv : null;
         return WriteLoopAsync(r, ns, name, precondition, current =>
         {
             var merged = jsonPatch ? JsonPatch.Apply(current, patch) : JsonMergePatch.Apply(current, patch);
@@ -201,11 +201,28 @@ public sealed partial class ResourceService(IObjectStore store, ServiceAllocator
                 else meta[f] = cur[f]!.DeepClone();
             }
             Defaults.Apply(r, next);
+            PreserveServerFields(r, current, next);
             if (r == ApiResources.Services) ServiceAllocator.DropTypeDependentFields(current, next);
             CheckImmutable(r, current, next);
         }
         next.Metadata()["resourceVersion"] = current.ResourceVersion();
         return next;
+    }
+
+    /// <summary>Fields the cluster filled in (a pod's node, a node's pod CIDRs) survive a
+    /// replace that leaves them out, so re-applying a manifest does not undo them.</summary>
+    private static void PreserveServerFields(ApiResource r, JsonObject current, JsonObject next)
+    {
+        string[] fields = r.Kind switch
+        {
+            "Pod" => ["nodeName"],
+            "Node" => ["podCIDR", "podCIDRs"],
+            _ => [],
+        };
+        if (fields.Length == 0 || current["spec"] is not JsonObject was) return;
+        if (next["spec"] is not JsonObject spec) next["spec"] = spec = new JsonObject();
+        foreach (var f in fields)
+            if (spec[f] is null && was[f] is { } v) spec[f] = v.DeepClone();
     }
 
     private static void SetOrRemove(JsonObject o, string field, JsonNode? value)

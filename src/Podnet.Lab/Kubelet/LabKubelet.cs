@@ -79,7 +79,7 @@ public sealed class LabKubelet(LabNames names, int node, string binDir, CniPlugi
                 }),
             },
         };
-        await api.PatchAsync(ApiResources.Nodes, null, NodeName, patch, "status", ct);
+        await ApiRetry.OnConflictAsync(() => api.PatchAsync(ApiResources.Nodes, null, NodeName, patch, "status", ct), ct);
     }
 
     private async Task RoutesLoopAsync(Rtnl rtnl, CancellationToken ct)

@@ -27,6 +27,7 @@ internal sealed class PodWorker
     private IPAddress? _ip;
     private string? _netns;
     private string? _failure;
+    private bool _reportedReady;
     private readonly DateTimeOffset _startTime = DateTimeOffset.UtcNow;
 
     public PodWorker(KubeletContext ctx, JsonObject raw)
@@ -53,9 +54,9 @@ internal sealed class PodWorker
         var writer = Task.Run(() => StatusWriterAsync(ct));
         try
         {
-            SignalStatus();
+            var sw = System.Diagnostics.Stopwatch.StartNew();
             await CreateSandboxAsync(ct);
-            SignalStatus();
+            _ctx.Log($"pod {Key}: sandbox {_netns} with {_ip} in {sw.ElapsedMilliseconds} ms");
             var loops = _pod.Spec.Containers.Select((c, i) => Task.Run(() => ContainerLoopAsync(c, _containers[i], ct))).ToList();
             await Task.WhenAll(loops);
         }
@@ -119,7 +120,7 @@ internal sealed class PodWorker
                 return;
             }
             lock (_lock) { st.Process = proc; st.WaitingReason = null; st.WaitingMessage = null; st.Ready = false; }
-            SignalStatus();
+            // No status write here: the readiness loop writes Running (and Ready) in one go.
             using var probeStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var probing = Task.Run(() => ReadinessLoopAsync(spec, st, probeStop.Token));
             try { await proc.WaitForExitAsync(ct); }
@@ -147,31 +148,43 @@ internal sealed class PodWorker
     }
 
     /// <summary>Without a probe a running container is ready. With one: first probe after
-    /// initialDelaySeconds, then every 50 ms until it first succeeds (so pods become Ready
+    /// initialDelaySeconds, then quickly until it first succeeds (so pods become Ready
     /// promptly), then every periodSeconds with successThreshold/failureThreshold.</summary>
     private async Task ReadinessLoopAsync(Container spec, ContainerState st, CancellationToken ct)
     {
         if (spec.ReadinessProbe is not { } probe)
         {
+            // Without a probe a running container is ready.
             lock (_lock) st.Ready = true;
             SignalStatus();
             return;
         }
-        if (probe.InitialDelaySeconds is int d and > 0) await Task.Delay(TimeSpan.FromSeconds(d), ct);
+        if (probe.InitialDelaySeconds is int d and > 0)
+        {
+            SignalStatus(); // Running, not Ready, for the whole initial delay
+            await Task.Delay(TimeSpan.FromSeconds(d), ct);
+        }
         int period = Math.Max(1, probe.PeriodSeconds ?? 10), successes = 0, failures = 0;
         int successThreshold = Math.Max(1, probe.SuccessThreshold ?? 1), failureThreshold = Math.Max(1, probe.FailureThreshold ?? 3);
-        bool everReady = false;
+        bool everReady = false, reportedRunning = false;
         while (!ct.IsCancellationRequested)
         {
             bool ok = await _ctx.Probes.RunAsync(probe, spec, _ip!, HostNetwork ? null : _netns, ct);
-            bool changed = false;
+            // Report Running-but-not-Ready only if the first probes keep failing (saves a write
+            // on the way to Ready, which usually takes one or two 10 ms rounds).
+            bool changed = !ok && !reportedRunning && DateTimeOffset.UtcNow - st.Process!.StartedAt > TimeSpan.FromMilliseconds(200);
+            reportedRunning |= changed;
             lock (_lock)
             {
                 if (ok) { failures = 0; if (++successes >= successThreshold && !st.Ready) { st.Ready = true; changed = true; everReady = true; } }
                 else { successes = 0; if (++failures >= failureThreshold && st.Ready) { st.Ready = false; changed = true; } }
             }
             if (changed) SignalStatus();
-            await Task.Delay(everReady ? TimeSpan.FromSeconds(period) : TimeSpan.FromMilliseconds(50), ct);
+            // Until first ready: every 10 ms for the first second (a server binds within
+            // milliseconds of starting), then every 100 ms; afterwards every periodSeconds.
+            var wait = everReady ? TimeSpan.FromSeconds(period)
+                : DateTimeOffset.UtcNow - st.Process!.StartedAt < TimeSpan.FromSeconds(1) ? TimeSpan.FromMilliseconds(10) : TimeSpan.FromMilliseconds(100);
+            await Task.Delay(wait, ct);
         }
     }
 
@@ -228,6 +241,11 @@ internal sealed class PodWorker
                     var now = ContainerState.Time(DateTimeOffset.UtcNow);
                     foreach (var c in (JsonArray)sent["conditions"]!) c!["lastTransitionTime"] = now;
                     await _ctx.Api.PatchAsync(ApiResources.Pods, Namespace, Name, new JsonObject { ["status"] = sent }, "status", ct);
+                    if (!_reportedReady && status.AtPath("conditions") is not null && ((JsonArray)status["conditions"]!).Any(c => c.Str("type") == "Ready" && c.Str("status") == "True"))
+                    {
+                        _reportedReady = true;
+                        _ctx.Log($"pod {Key}: Ready after {(DateTimeOffset.UtcNow - _startTime).TotalMilliseconds:0} ms on this node");
+                    }
                     last = status;
                     break;
                 }

@@ -158,7 +158,7 @@ public static class LabRuntime
                 }),
             },
         };
-        await api.PatchAsync(ApiResources.Nodes, null, name, status, "status", ct);
+        await ApiRetry.OnConflictAsync(() => api.PatchAsync(ApiResources.Nodes, null, name, status, "status", ct), ct);
     }
 
     private static async Task WaitForNodesReadyAsync(LabNames names, ApiClient api, int nodes, TimeSpan timeout, CancellationToken ct)

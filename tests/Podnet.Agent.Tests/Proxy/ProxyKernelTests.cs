@@ -67,6 +67,23 @@ public sealed class ProxyKernelTests
     }
 
     [Fact]
+    public void HairpinAnEndpointReachesItselfThroughItsService()
+    {
+        using var lab = new ProxyLab();
+        using var nft = new NftClient(lab.Node.Name);
+        var p = new ProxySyncer(nft, Cfg);
+        p.SetService(Web(), [Ep("10.0.1.2")]);
+        Assert.True(p.Sync());
+        // The backend itself dials the ClusterIP and lands on itself: the node masquerades the
+        // source, otherwise the backend would answer its own SYN locally and the connect would hang.
+        var r = lab.Backend.Exec("python3", "-c", """
+import socket
+s = socket.create_connection(('10.96.0.10', 80), timeout=5); print(s.recv(100).decode().strip())
+""");
+        Assert.Equal("10.0.1.1 10.0.1.2", r.Stdout.Trim());
+    }
+
+    [Fact]
     public void AffinityPinsAClient()
     {
         using var lab = new ProxyLab();

@@ -249,6 +249,25 @@ public sealed class ProxySyncerTests
         Assert.NotEqual(before, Snapshot(fake));
     }
 
+    [Fact]
+    public void AHugeSyncIsSplitBetweenServicesNeverInsideOne()
+    {
+        var fake = new NftFake();
+        var p = new ProxySyncer(fake, Cfg with { MaxServicePortsPerTransaction = 10 });
+        for (int i = 0; i < 35; i++) p.SetService(Svc(i), [Ep($"10.244.1.{i + 2}"), Ep($"10.244.2.{i + 2}")]);
+        Assert.True(p.Sync());
+        Assert.Equal(4, fake.Applied.Count); // 36 units (skeleton first) in groups of 10
+        Assert.Equal(36, p.LastSync.Units);
+        foreach (var tx in fake.Applied)
+        {
+            // Every service whose map entry is in this transaction has its chains here too.
+            var chains = tx.Commands.OfType<NftAddChain>().Select(c => c.Chain.Name).ToHashSet();
+            foreach (var e in tx.Commands.OfType<NftAddElements>().SelectMany(a => a.Elements))
+                Assert.Contains(e.Verdict!.Chain!, chains);
+        }
+        for (int i = 0; i < 35; i++) Assert.NotNull(fake.Element(T, ServiceIpsMap, Key(Svc(i))));
+    }
+
     private static string Snapshot(NftFake f)
     {
         var s = f.List(T)!;

@@ -281,6 +281,25 @@ public class BridgeTests
     }
 
     [Fact]
+    public void Add_right_after_del_in_the_same_netns_works_while_the_reaper_is_pending()
+    {
+        using var lab = new CniLab();
+        var pod = lab.Pod();
+        var conf = lab.Conf(extra: O("""{"isGateway":true}"""));
+        for (int round = 0; round < 5; round++)
+        {
+            lab.Call("ADD", "c1", pod.Path, conf).Ok();
+            lab.Call("DEL", "c1", pod.Path, conf).Ok();
+        }
+        var r = lab.Call("ADD", "c1", pod.Path, conf).Ok().Json;
+        Assert.True(CniLab.Ping(pod, "10.77.0.1"), "the re-added pod works");
+        // The reapers of the earlier DELs must not have taken the newest veth with them.
+        Thread.Sleep(500);
+        Assert.Single(lab.NodeVeths());
+        Assert.Contains((string)r["interfaces"]![2]!["mac"]!, pod.Ip("link", "show", "eth0").Check());
+    }
+
+    [Fact]
     public void Status_reports_an_exhausted_range()
     {
         using var lab = new CniLab();

@@ -188,20 +188,22 @@ public sealed class BadManifestTests(CliHarness h) : IClassFixture<CliHarness>
     {
         var file = h.Manifest("two-bad.yaml", """
             apiVersion: v1
-            kind: Potato
-            metadata: {name: a}
-            ---
-            apiVersion: v1
             kind: Service
             metadata: {name: b}
             spec:
               ports: [{port: 70000}]
+            ---
+            apiVersion: v1
+            kind: Potato
+            metadata: {name: a}
             """);
         var r = await h.Run("apply", "-f", file);
         Assert.Equal(1, r.Exit);
-        Assert.Contains("document 1 (Potato \"a\")", r.Err);
-        Assert.Contains("document 2 (Service \"b\")", r.Err);
+        Assert.Contains("document 1 (Service \"b\")", r.Err);
+        Assert.Contains("document 2 (Potato \"a\")", r.Err);
+        Assert.True(r.Err.IndexOf("document 1", StringComparison.Ordinal) < r.Err.IndexOf("document 2", StringComparison.Ordinal), "errors are reported in document order");
         Assert.Contains("spec.ports[0].port", r.Err);
+        Assert.Contains("nothing was applied: 2 problem(s) in 2 document(s)", r.Err);
     }
 
     [Fact]

@@ -36,6 +36,16 @@ public sealed class UsageErrorTests(CliHarness h) : IClassFixture<CliHarness>
     }
 
     [Fact]
+    public async Task Api_resources_lists_short_names()
+    {
+        var r = await h.Run("api-resources");
+        Assert.Equal(0, r.Exit);
+        Assert.Matches(@"NAME\s+SHORTNAMES\s+APIVERSION\s+NAMESPACED\s+KIND\n", r.Out);
+        Assert.Matches(@"deployments\s+deploy\s+apps/v1\s+true\s+Deployment\n", r.Out);
+        Assert.Matches(@"nodes\s+no\s+v1\s+false\s+Node\n", r.Out);
+    }
+
+    [Fact]
     public async Task Help_lists_commands_and_flags()
     {
         var r = await h.Run("--help");
