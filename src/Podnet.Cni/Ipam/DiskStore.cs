@@ -72,6 +72,14 @@ public sealed class DiskStore : IIpamStore
         try { File.Delete(Path.Combine(_dir, ip.ToString())); } catch (DirectoryNotFoundException) { }
     }
 
+    public bool ReleaseIfOwned(IPAddress ip, string id, string ifname)
+    {
+        string path = Path.Combine(_dir, ip.ToString());
+        if (ReadOwner(path, ip) is not { } r || r.ContainerId != id.Trim() || (r.IfName != ifname && r.IfName.Length != 0)) return false;
+        File.Delete(path);
+        return true;
+    }
+
     public int ReleaseById(string id, string ifname)
     {
         // Exact "id\r\nifname" first; files written by old host-local versions hold only the id.
@@ -99,12 +107,24 @@ public sealed class DiskStore : IIpamStore
         {
             var name = Path.GetFileName(path);
             if (!Spec.IpMath.TryParseStrict(name, out var ip)) continue;
-            string text;
-            try { text = File.ReadAllText(path).Trim(); }
-            catch (FileNotFoundException) { continue; }
-            int br = text.IndexOf(LineBreak, StringComparison.Ordinal);
-            yield return br < 0 ? new Reservation(ip, text, "") : new Reservation(ip, text[..br].Trim(), text[(br + 2)..].Trim());
+            if (ReadOwner(path, ip) is { } r) yield return r;
         }
+    }
+
+    /// <summary>Reads one reservation file without allocating a stream ("id\r\nifname", or just "id").</summary>
+    static Reservation? ReadOwner(string path, IPAddress ip)
+    {
+        Span<byte> buf = stackalloc byte[512];
+        int n;
+        try
+        {
+            using var h = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            n = RandomAccess.Read(h, buf, 0);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException) { return null; }
+        var text = Encoding.UTF8.GetString(buf[..n]).Trim();
+        int br = text.IndexOf(LineBreak, StringComparison.Ordinal);
+        return br < 0 ? new Reservation(ip, text, "") : new Reservation(ip, text[..br].Trim(), text[(br + 2)..].Trim());
     }
 
     public void Dispose() { }

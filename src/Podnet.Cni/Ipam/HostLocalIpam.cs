@@ -16,9 +16,11 @@ public sealed class HostLocalIpam(IpamConf conf, Func<IpamConf, bool, IIpamStore
     {
         using var store = openStore(conf, true)!;
         var ips = new List<IpConfig>();
+        // The duplicate check scans every reservation; it runs before the lock, which then covers only
+        // the reservation itself (a concurrent ADD of the same attachment is a runtime error anyway).
+        var held = store.GetById(id, ifname);
         using (store.Lock())
         {
-            var held = store.GetById(id, ifname);
             for (int i = 0; i < conf.Ranges.Count; i++)
                 if (held.FirstOrDefault(conf.Ranges[i].Contains) is { } dup)
                     throw new CniException(CniErrorCode.InvalidConfig, "duplicate allocation",
@@ -50,7 +52,11 @@ public sealed class HostLocalIpam(IpamConf conf, Func<IpamConf, bool, IIpamStore
     {
         using var store = openStore(conf, false);
         if (store is null) return;
-        using (store.Lock()) store.ReleaseById(id, ifname);
+        // Find the attachment's files without the lock, then release each under it if still its own.
+        var mine = store.GetById(id, ifname);
+        if (mine.Count == 0) return;
+        using (store.Lock())
+            foreach (var ip in mine) store.ReleaseIfOwned(ip, id, ifname);
     }
 
     public void Check(string id, string ifname)

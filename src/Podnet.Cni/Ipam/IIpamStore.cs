@@ -20,4 +20,6 @@ public interface IIpamStore : IDisposable
     IReadOnlyList<IPAddress> GetById(string id, string ifname);
     IReadOnlyList<Reservation> List();
     void Release(IPAddress ip);
+    /// <summary>Releases ip only if it is still held by (id, ifname) (or by id alone, old format).</summary>
+    bool ReleaseIfOwned(IPAddress ip, string id, string ifname);
 }

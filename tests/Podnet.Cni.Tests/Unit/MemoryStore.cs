@@ -25,5 +25,7 @@ sealed class MemoryStore : IIpamStore
     public IReadOnlyList<IPAddress> GetById(string id, string ifname) => Held.Where(kv => kv.Value == (id, ifname)).Select(kv => kv.Key).ToList();
     public IReadOnlyList<Reservation> List() => Held.Select(kv => new Reservation(kv.Key, kv.Value.Id, kv.Value.If)).ToList();
     public void Release(IPAddress ip) => Held.Remove(ip);
+    public bool ReleaseIfOwned(IPAddress ip, string id, string ifname) =>
+        Held.TryGetValue(ip, out var o) && o == (id, ifname) && Held.Remove(ip);
     public void Dispose() { }
 }
