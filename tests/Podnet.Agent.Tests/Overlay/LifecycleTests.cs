@@ -67,7 +67,7 @@ public class LifecycleTests
                 if (backend == "udp")
                     Assert.True(await Probe.EventuallyAsync(() => Task.FromResult(!Probe.Ping(n.Pods[0].Ns, Ip4.Nth(sub4, 10)))));
             }
-            await Task.Delay(300);
+            await Task.Delay(1500); // keep pinging a while after node-4 left
             var (sent, recv) = stop();
             Assert.True(sent > 20, $"ping ran: {sent} sent");
             Assert.Equal(sent, recv); // not one packet lost between node-1 and node-2

@@ -25,6 +25,8 @@ public sealed class UdpBackend(BackendContext ctx) : IBackend
         _sock = ctx.Netns.Run(() => UdpBatchSocket.Bind(ctx.Underlay.Address, ctx.Config.Backend.Port));
         var link = ctx.Rtnl.GetLink(DeviceName);
         if (link.Mtu != mtu) ctx.Rtnl.SetMtu(link, mtu);
+        // The default 500 packets overflow in the time one batch is sent; drops make TCP back off.
+        ctx.Rtnl.SetTxQueueLength(link, 10000);
         if (!link.IsUp) ctx.Rtnl.SetUp(link);
         ctx.Log($"udp backend: {DeviceName} mtu {mtu}, listening on {ctx.Underlay.Address}:{ctx.Config.Backend.Port}");
         return new BackendAttrs(mtu);

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# bench/overlay: iperf3 TCP throughput between pods on two different nodes for each podnetd
+# backend (host-gw, vxlan, udp), and between the two node namespaces directly, in one run.
+# Everything lives in pnt-ovb-* namespaces; a fresh control plane per backend; all removed on exit.
+# Usage: bench/overlay/run.sh [seconds per transfer (default 5)] [rounds (default 2)]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECS=${1:-5}
+ROUNDS=${2:-2}
+BIN=${PODNET_BIN:-$PWD/out/bin}
+[ -x "$BIN/podnetd" ] && [ -x "$BIN/podnet" ] || { echo "need $BIN/podnetd and $BIN/podnet (scripts/build.sh)" >&2; exit 1; }
+command -v iperf3 >/dev/null || { echo "need iperf3 (apt-get install -y iperf3)" >&2; exit 1; }
+TAG=$(head -c3 /dev/urandom | od -An -tx1 | tr -d ' \n')
+FAB=pnt-ovb-$TAG-f; N1=pnt-ovb-$TAG-n1; N2=pnt-ovb-$TAG-n2; P1=pnt-ovb-$TAG-p1; P2=pnt-ovb-$TAG-p2
+WORK=$(mktemp -d /tmp/pnt-ovb-XXXXXX)
+PIDS=()
+
+stop_all() {
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+  PIDS=()
+  for ns in $P1 $P2 $N1 $N2 $FAB; do
+    if [ -e "/run/netns/$ns" ]; then
+      for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+      ip netns del "$ns" 2>/dev/null || true
+    fi
+  done
+}
+cleanup() { stop_all; rm -rf "$WORK"; }
+trap cleanup EXIT INT TERM
+
+topology() {
+  ip netns add $FAB; ip -n $FAB link add br0 type bridge; ip -n $FAB link set br0 up
+  local i
+  for i in 1 2; do
+    local ns=pnt-ovb-$TAG-n$i
+    ip netns add $ns
+    ip -n $FAB link add n$i type veth peer name eth0 netns $ns
+    ip -n $FAB link set n$i master br0 up
+    ip -n $ns addr add 192.168.80.1$i/24 dev eth0
+    ip -n $ns link set eth0 up; ip -n $ns link set lo up
+  done
+}
+
+# pod NS on NODE behind cni0, address .10 of the node's leased subnet, at the advertised MTU.
+pod() {
+  local node=$1 pod=$2 env=$3
+  local sub mtu
+  sub=$(sed -n 's/^FLANNEL_SUBNET=//p' "$env"); mtu=$(sed -n 's/^FLANNEL_MTU=//p' "$env")
+  local gw=${sub%/*} len=${sub#*/}
+  local ip=${gw%.*}.10
+  ip netns add $pod
+  ip -n $node link add cni0 type bridge
+  ip -n $node addr add $gw/$len dev cni0
+  ip -n $node link set cni0 mtu $mtu up
+  ip -n $node link add veth0 mtu $mtu type veth peer name eth0 mtu $mtu netns $pod
+  ip -n $node link set veth0 master cni0 up
+  ip -n $pod addr add $ip/$len dev eth0
+  ip -n $pod link set eth0 up; ip -n $pod link set lo up
+  ip -n $pod route add default via $gw
+  echo $ip
+}
+
+# iperf3 from namespace A to address IP in namespace B; prints Gbit/s received.
+iperf() {
+  local a=$1 b=$2 ip=$3
+  ip netns exec $b iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
+  local srv=$!
+  sleep 0.3
+  local out
+  out=$(ip netns exec $a iperf3 -c $ip -p 5201 -t $SECS -J 2>/dev/null || true)
+  wait $srv 2>/dev/null || true
+  python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print("%.2f" % (d["end"]["sum_received"]["bits_per_second"]/1e9))' <<<"$out" 2>/dev/null || echo "0.00"
+}
+
+run_direct() {
+  topology
+  iperf $N1 $N2 192.168.80.12
+  stop_all
+}
+
+run_backend() {
+  local backend=$1
+  topology
+  local dir=$WORK/$backend; mkdir -p $dir/n1 $dir/n2
+  "$BIN/podnet" controlplane --socket $dir/api.sock --data $dir/data >$dir/cp.log 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 100); do [ -S $dir/api.sock ] && break; sleep 0.1; done
+  local i
+  for i in 1 2; do
+    ip netns exec pnt-ovb-$TAG-n$i "$BIN/podnetd" overlay --api $dir/api.sock --node node-$i --backend $backend \
+      --iface eth0 --subnet-file $dir/n$i/subnet.env >$dir/n$i/podnetd.log 2>&1 &
+    PIDS+=($!)
+  done
+  for i in 1 2; do
+    for _ in $(seq 200); do [ -f $dir/n$i/subnet.env ] && break; sleep 0.1; done
+    [ -f $dir/n$i/subnet.env ] || { echo "podnetd on node-$i did not start:" >&2; cat $dir/n$i/podnetd.log >&2; exit 1; }
+  done
+  pod $N1 $P1 $dir/n1/subnet.env >/dev/null
+  local ip2; ip2=$(pod $N2 $P2 $dir/n2/subnet.env)
+  for _ in $(seq 50); do ip netns exec $P1 ping -c1 -W1 $ip2 >/dev/null 2>&1 && break; sleep 0.2; done
+  iperf $P1 $P2 $ip2
+  if [ -n "${DEBUG:-}" ]; then
+    for n in $N1 $N2; do ip -n $n -s link show pn-tun0 >&2 2>/dev/null || true; ip netns exec $n nstat -az UdpRcvbufErrors UdpSndbufErrors UdpInErrors >&2 || true; done
+  fi
+  stop_all
+}
+
+declare -A SUM
+KINDS=${KINDS:-direct host-gw vxlan udp}
+for k in direct host-gw vxlan udp; do SUM[$k]=0; done
+echo "bench/overlay: iperf3 TCP, ${SECS}s per transfer, $ROUNDS rounds, $(nproc) cores, $(uname -r)" >&2
+for r in $(seq $ROUNDS); do
+  for k in $KINDS; do
+    if [ $k = direct ]; then g=$(run_direct); else g=$(run_backend $k); fi
+    echo "round $r  $k  $g Gbit/s" >&2
+    SUM[$k]=$(python3 -c "print(${SUM[$k]} + $g)")
+  done
+done
+avg() { python3 -c "print('%.2f' % (${SUM[$1]} / $ROUNDS))"; }
+ratio() { python3 -c "a=${SUM[$1]}; b=${SUM[$2]}; print('%.2f' % (a/b) if b else 'n/a')"; }
+echo
+echo "| path (pod → pod on another node) | Gbit/s (mean of $ROUNDS) |"
+echo "|---|---|"
+echo "| node → node directly (no Podnet) | $(avg direct) |"
+echo "| host-gw | $(avg host-gw) |"
+echo "| vxlan | $(avg vxlan) |"
+echo "| udp (userspace, TUN + batched UDP) | $(avg udp) |"
+echo
+echo "| ratio | measured | target |"
+echo "|---|---|---|"
+echo "| host-gw / direct | $(ratio host-gw direct) | ≥ 0.9 |"
+echo "| vxlan / host-gw | $(ratio vxlan host-gw) | ≥ 0.85 |"
+echo "| udp / vxlan | $(ratio udp vxlan) | ≥ 0.6 |"
