@@ -14,6 +14,8 @@ public sealed partial record LabNames
     public static readonly IPAddress FabricOutsideIp = IPAddress.Parse("203.0.113.1");
     public static readonly IPAddress OutsideIp = IPAddress.Parse("203.0.113.10");
     public const int MaxNodes = 200;
+    /// <summary>The cluster's pod CIDR (the control plane's default); the service proxy masquerades service traffic from outside it.</summary>
+    public const string ClusterCidr = "10.244.0.0/16";
 
     public LabNames(string lab)
     {

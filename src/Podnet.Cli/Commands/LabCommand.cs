@@ -11,7 +11,7 @@ public static class LabCommand
 {
     private static readonly FlagSpec Name = FlagSpec.Value("name", null, "NAME", "lab name (default: $PODNET_LAB, the only lab, or \"podnet\")");
 
-    public static readonly CommandSpec Up = new("up", "Create a lab: fabric, nodes, control plane and kubelets",
+    public static readonly CommandSpec Up = new("up", "Create a lab: fabric, nodes, control plane, kubelets and service proxies",
         "[NAME] [--name NAME] [--nodes N] [--backend B] [flags]",
         [
             Name,

@@ -19,7 +19,8 @@ public static class LabRuntime
     /// <summary>
     /// Builds lab <c>options.Name</c>: the fabric, the outside world and the node namespaces, the
     /// control plane process (API on /run/podnet/LAB/api.sock, data in /var/lib/podnet/LAB), the
-    /// Node objects, and one lab kubelet per node inside its namespace; returns once every node is
+    /// Node objects, and one lab kubelet and one service proxy (<c>podnetd proxy</c> from the bin
+    /// directory) per node inside its namespace; returns once every node is
     /// Ready. If anything of the lab exists already, throws <see cref="LabExistsException"/> and
     /// changes nothing. If a step fails, removes what it built and throws <see cref="LabException"/>.
     /// </summary>
@@ -55,6 +56,16 @@ public static class LabRuntime
                 Daemon.Start([.. daemon, "kubelet", "--lab", names.Lab, "--node", i.ToString(), "--bin", binDir, "--cni", options.Cni.ToString().ToLowerInvariant()],
                     Path.Combine(names.LogDir, $"kubelet-node-{i}.log"), Path.Combine(names.PidDir, $"kubelet-node-{i}.pid"),
                     netns: names.NodeNetns(i));
+            // The service proxy (kube-proxy's job): one podnetd per node namespace, where pod
+            // traffic to a ClusterIP is routed through. Started before the Ready wait so that
+            // wait also notices a proxy that exits at once.
+            string podnetd = Path.Combine(binDir, "podnetd");
+            if (!File.Exists(podnetd)) throw new LabException($"the service proxy {podnetd} does not exist (run scripts/build.sh, or set --bin/$PODNET_BIN)");
+            for (int i = 1; i <= options.Nodes; i++)
+                Daemon.Start([podnetd, "proxy", "--api", names.ApiSocket, "--node", LabNames.NodeName(i), "--cluster-cidr", LabNames.ClusterCidr],
+                    Path.Combine(names.LogDir, $"proxy-node-{i}.log"), Path.Combine(names.PidDir, $"proxy-node-{i}.pid"),
+                    netns: names.NodeNetns(i));
+            progress?.Report($"service proxy: podnetd proxy started in {options.Nodes} nodes ({sw.ElapsedMilliseconds} ms)");
             await WaitForNodesReadyAsync(names, api, options.Nodes, options.Timeout, ct);
             progress?.Report($"nodes: {options.Nodes} Ready ({sw.ElapsedMilliseconds} ms)");
 

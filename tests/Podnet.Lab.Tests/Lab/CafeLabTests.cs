@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Podnet.Api.Json;
+using Podnet.Api.Resources;
 using Podnet.Lab.Pods;
 using Podnet.Lab.Runtime;
 using Podnet.Testing;
@@ -131,5 +132,38 @@ public sealed class CafeLabTests(CafeLabFixture f)
         Assert.Contains(LabRuntime.List(), l => l.Name == f.Lab.Name);
         var pod = f.Pods[0];
         Assert.True(Connect(f.Lab.Names.NodeNetns(1), TestLab.PodIp(pod), 8080, "tcp").Ok);
+    }
+
+    [Fact]
+    public async Task A_pod_reaches_the_coffee_service_clusterip_and_the_load_spreads_over_every_backend_across_nodes()
+    {
+        var coffee = f.Pods.Where(p => p.Name()!.StartsWith("coffee-")).ToList();
+        Assert.Equal(2, coffee.Count);
+        // The client pod, unless both coffee pods share its node: then a tea pod on another node.
+        var from = f.Pods.Where(p => !p.Name()!.StartsWith("coffee-")).OrderBy(p => p.Name() == "client" ? 0 : 1)
+            .First(p => coffee.Any(c => NodeOf(c) != NodeOf(p)));
+        var svc = await f.Lab.Api.GetAsync(ApiResources.Services, "default", "coffee");
+        var clusterIp = IPAddress.Parse(svc.AtPath("spec.clusterIP")!);
+        Assert.False(f.Pods.Any(p => TestLab.PodIp(p).Equals(clusterIp)), "the ClusterIP is a pod's address");
+        string url = $"http://{clusterIp}:80/hostname";
+
+        // The proxies sync asynchronously: wait (bounded) for the first answer, then count.
+        var first = DateTime.UtcNow.AddSeconds(5);
+        ShResult r;
+        while (!(r = Sh.InNetns(f.NetnsOf(from), ["curl", "-sS", "--max-time", "1", url], TimeSpan.FromSeconds(5))).Ok && DateTime.UtcNow < first)
+            await Task.Delay(100);
+        Assert.True(r.Ok, $"{from.Name()}@{NodeOf(from)} → coffee {url}: {r.Stderr.Trim()}\n{f.Lab.Logs()}");
+
+        var hits = new Dictionary<string, int>();
+        for (int i = 0; i < 20; i++)
+        {
+            var name = Sh.InNetns(f.NetnsOf(from), ["curl", "-sS", "--max-time", "2", url], TimeSpan.FromSeconds(5)).Check().Trim();
+            hits[name] = hits.GetValueOrDefault(name) + 1;
+        }
+        string seen = string.Join(", ", hits.Select(h => $"{h.Key}×{h.Value}"));
+        // Every answer comes from a coffee pod, and every coffee pod answers (2 endpoints, 20 tries).
+        Assert.True(hits.Keys.All(n => coffee.Any(c => c.Name() == n)), $"answers not from coffee pods: {seen}");
+        Assert.Equal(coffee.Select(c => c.Name()!).Order(), hits.Keys.Order());
+        Assert.Contains(coffee, c => NodeOf(c) != NodeOf(from) && hits.ContainsKey(c.Name()!));
     }
 }
