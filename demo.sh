@@ -60,6 +60,12 @@ echo "$pods" | awk '$1 ~ /^(coffee|tea)-/ {print $1, $6, $7}' | while read -r po
   done
 done
 
+say "a Service: the client calls coffee's ClusterIP; podnetd proxy spreads the calls over the coffee pods"
+coffee_vip=$(podnet get service coffee -o jsonpath='{.spec.clusterIP}')
+for i in 1 2 3 4 5 6; do
+  run podnet exec client -c client -- curl -sS --max-time 2 "http://$coffee_vip:80/hostname"; echo
+done
+
 say "two containers of one pod share localhost"
 run podnet logs client -c sidecar
 
