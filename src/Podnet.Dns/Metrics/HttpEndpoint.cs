@@ -19,18 +19,7 @@ public sealed class HttpEndpoint : IDisposable
     public HttpEndpoint(IPEndPoint endpoint, Func<string, (int, string, string)> handler)
     {
         _handler = handler;
-        _listen = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            _listen.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            _listen.Bind(endpoint);
-            _listen.Listen(64);
-        }
-        catch (SocketException e)
-        {
-            _listen.Dispose();
-            throw new InvalidOperationException($"could not listen for HTTP on {endpoint}: {e.Message}", e);
-        }
+        _listen = Podnet.Dns.Server.ListenSocket.Open(endpoint, 64, "for HTTP on");
         _ = AcceptLoop();
     }
 

@@ -28,18 +28,7 @@ internal sealed class DnsTcpListener : IDisposable
         _cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
         _connections = new SemaphoreSlim(maxConnections, maxConnections);
         _idle = idle ?? TimeSpan.FromSeconds(10);
-        _listen = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            _listen.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            _listen.Bind(endpoint);
-            _listen.Listen(512);
-        }
-        catch (SocketException e)
-        {
-            _listen.Dispose();
-            throw new InvalidOperationException($"could not listen on tcp {endpoint}: {e.Message}", e);
-        }
+        _listen = Podnet.Dns.Server.ListenSocket.Open(endpoint, 512, "on tcp");
         _accept = AcceptLoop();
     }
 
