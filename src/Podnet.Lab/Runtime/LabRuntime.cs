@@ -66,6 +66,11 @@ public static class LabRuntime
                     Path.Combine(names.LogDir, $"proxy-node-{i}.log"), Path.Combine(names.PidDir, $"proxy-node-{i}.pid"),
                     netns: names.NodeNetns(i));
             progress?.Report($"service proxy: podnetd proxy started in {options.Nodes} nodes ({sw.ElapsedMilliseconds} ms)");
+            // NetworkPolicy enforcement: one podnetd netpol per node namespace (its own nft table).
+            for (int i = 1; i <= options.Nodes; i++)
+                Daemon.Start([podnetd, "netpol", "--api", names.ApiSocket, "--node", LabNames.NodeName(i)],
+                    Path.Combine(names.LogDir, $"netpol-node-{i}.log"), Path.Combine(names.PidDir, $"netpol-node-{i}.pid"),
+                    netns: names.NodeNetns(i));
             await WaitForNodesReadyAsync(names, api, options.Nodes, options.Timeout, ct);
             progress?.Report($"nodes: {options.Nodes} Ready ({sw.ElapsedMilliseconds} ms)");
 
