@@ -37,6 +37,7 @@ public static class LabNodes
             if (overlay) NodeAgents.StartOverlay(names, Path.Combine(m.BinDir, "podnetd"), i, m.Backend);
             NodeAgents.StartKubelet(names, daemon, m.BinDir, i, m.Cni, overlay);
             NodeAgents.StartProxy(names, Path.Combine(m.BinDir, "podnetd"), i);
+            NodeAgents.StartNetpol(names, Path.Combine(m.BinDir, "podnetd"), i);
             await LabRuntime.WaitForNodesReadyAsync(names, api, Indexes(names).Count, TimeSpan.FromSeconds(30), ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
@@ -73,10 +74,11 @@ public static class LabNodes
         progress?.Report($"{node}: drained {pods.Count} pods");
 
         // 2. The node's processes: kubelet, then the overlay agent (SIGTERM: it releases its lease
-        //    while the API runs, and the other nodes remove their routes to it), then the proxy.
+        //    while the API runs, and the other nodes remove their routes to it), then proxy and netpol.
         NodeAgents.Stop(NodeAgents.KubeletPidFile(names, i), TimeSpan.FromSeconds(5));
         NodeAgents.Stop(NodeAgents.OverlayPidFile(names, i), TimeSpan.FromSeconds(3));
         NodeAgents.Stop(NodeAgents.ProxyPidFile(names, i), TimeSpan.FromSeconds(1));
+        NodeAgents.Stop(NodeAgents.NetpolPidFile(names, i), TimeSpan.FromSeconds(1));
         try { await api.DeleteAsync(ApiResources.Nodes, null, node, ct: ct); }
         catch (ApiException e) when (e.IsNotFound) { }
 

@@ -66,9 +66,10 @@ public static class LabRuntime
             // traffic to a ClusterIP is routed through. Started before the Ready wait so that
             // wait also notices a proxy that exits at once.
             for (int i = 1; i <= options.Nodes; i++) NodeAgents.StartProxy(names, podnetd, i);
+            for (int i = 1; i <= options.Nodes; i++) NodeAgents.StartNetpol(names, podnetd, i);
             progress?.Report(overlay
-                ? $"node agents: podnetd overlay ({options.Backend}) and podnetd proxy started in {options.Nodes} nodes ({sw.ElapsedMilliseconds} ms)"
-                : $"node agents: podnetd proxy started in {options.Nodes} nodes; pod routes by the kubelets ({sw.ElapsedMilliseconds} ms)");
+                ? $"node agents: podnetd overlay ({options.Backend}), podnetd proxy and netpol started in {options.Nodes} nodes ({sw.ElapsedMilliseconds} ms)"
+                : $"node agents: podnetd proxy and netpol started in {options.Nodes} nodes; pod routes by the kubelets ({sw.ElapsedMilliseconds} ms)");
             await WaitForNodesReadyAsync(names, api, options.Nodes, options.Timeout, ct);
             int? mtu = overlay ? NodeAgents.PodMtu(names, 1) : null;
             progress?.Report($"nodes: {options.Nodes} Ready{(mtu is { } m ? $", pod MTU {m}" : "")} ({sw.ElapsedMilliseconds} ms)");

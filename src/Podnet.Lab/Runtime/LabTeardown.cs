@@ -83,7 +83,7 @@ internal static class LabTeardown
 
     /// <summary>Lab daemons whose pid file is lost: found by their command line
     /// (<c>… kubelet --lab LAB …</c>, <c>… controlplane --socket /run/podnet/LAB/api.sock …</c> or
-    /// <c>podnetd proxy|overlay --api /run/podnet/LAB/api.sock …</c>).</summary>
+    /// <c>podnetd proxy|overlay|netpol --api /run/podnet/LAB/api.sock …</c>).</summary>
     private static List<ProcessRecord> StrayDaemons(LabNames names)
     {
         var found = new List<ProcessRecord>();
@@ -93,7 +93,7 @@ internal static class LabTeardown
             string[] argv;
             try { argv = File.ReadAllText(dir + "/cmdline").Split('\0'); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-            int k = Array.IndexOf(argv, "kubelet"), c = Array.IndexOf(argv, "controlplane"), x = Math.Max(Array.IndexOf(argv, "proxy"), Array.IndexOf(argv, "overlay"));
+            int k = Array.IndexOf(argv, "kubelet"), c = Array.IndexOf(argv, "controlplane"), x = Math.Max(Math.Max(Array.IndexOf(argv, "proxy"), Array.IndexOf(argv, "overlay")), Array.IndexOf(argv, "netpol"));
             bool ours = (k >= 0 && argv.AsSpan(k).IndexOf("--lab") is int l and >= 0 && k + l + 1 < argv.Length && argv[k + l + 1] == names.Lab)
                      || ((c >= 0 || x >= 0) && argv.Contains(names.ApiSocket));
             if (ours && ProcessRecord.Of(pid) is { } rec) found.Add(rec);

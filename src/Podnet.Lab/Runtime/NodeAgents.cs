@@ -5,7 +5,7 @@ namespace Podnet.Lab.Runtime;
 /// <summary>
 /// The per-node agents <c>lab up</c> starts inside each node namespace, from the bin directory:
 /// <c>podnetd overlay</c> (flanneld's job: subnet lease, backend, subnet.env and the CNI conflist
-/// the kubelet uses) and <c>podnetd proxy</c> (kube-proxy's job).
+/// the kubelet uses), <c>podnetd proxy</c> (kube-proxy's job) and <c>podnetd netpol</c> (NetworkPolicy).
 /// </summary>
 internal static class NodeAgents
 {
@@ -36,6 +36,7 @@ internal static class NodeAgents
 
     public static string KubeletPidFile(LabNames names, int i) => Path.Combine(names.PidDir, $"kubelet-node-{i}.pid");
     public static string ProxyPidFile(LabNames names, int i) => Path.Combine(names.PidDir, $"proxy-node-{i}.pid");
+    public static string NetpolPidFile(LabNames names, int i) => Path.Combine(names.PidDir, $"netpol-node-{i}.pid");
 
     public static void StartProxy(LabNames names, string podnetd, int i) =>
         Daemon.Start([podnetd, "proxy", "--api", names.ApiSocket, "--node", LabNames.NodeName(i), "--cluster-cidr", LabNames.ClusterCidr],
@@ -54,6 +55,12 @@ internal static class NodeAgents
         }
         try { File.Delete(pidFile); } catch (IOException) { }
     }
+
+    /// <summary>NetworkPolicy enforcement (its own nft table, ip podnet-policy).</summary>
+    public static void StartNetpol(LabNames names, string podnetd, int i) =>
+        Daemon.Start([podnetd, "netpol", "--api", names.ApiSocket, "--node", LabNames.NodeName(i)],
+            Path.Combine(names.LogDir, $"netpol-node-{i}.log"), NetpolPidFile(names, i),
+            netns: names.NodeNetns(i));
 
     /// <summary>SIGTERMs the overlay agents (while the control plane still runs, so they can give
     /// their leases back) and waits up to <paramref name="grace"/> for them; returns how many stopped.</summary>
