@@ -17,7 +17,8 @@ while read -r f p; do passed=$((passed + p)); failed=$((failed + f)); done < <(
 aborted=$(grep -cE 'Test Run Aborted|The active test run was aborted' out/test.log || true)
 failed=$((failed + aborted))
 # Safety net: tests clean up after themselves; anything left is a bug and is counted as one.
-left=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^pnt-' || true)
+# (pnt-*: kernel tests; pn-t<6 hex>-*: labs that the lab tests bring up.)
+left=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^(pnt-|pn-t[0-9a-f]{6}-)' || true)
 if [ -n "$left" ]; then
   echo "leftover test namespaces: $(echo $left)"; failed=$((failed + 1))
   for ns in $left; do ip netns pids "$ns" 2>/dev/null | xargs -r kill -9; ip netns del "$ns"; done

@@ -279,6 +279,33 @@ public sealed class ApiServerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task EveryNamespaceCarriesItsNameAsTheMetadataNameLabel()
+    {
+        var created = await Api.CreateAsync(Obj("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"team-b","labels":{"ns":"b"}}}"""));
+        Assert.Equal("team-b", created["metadata"]!["labels"]!["kubernetes.io/metadata.name"]!.GetValue<string>());
+        Assert.Equal("b", created["metadata"]!["labels"]!["ns"]!.GetValue<string>());
+        // An update cannot remove or change it (as in Kubernetes, the server sets it again).
+        created["metadata"]!["labels"] = new JsonObject { ["kubernetes.io/metadata.name"] = "other" };
+        var updated = await Api.UpdateAsync(created);
+        Assert.Equal("team-b", updated["metadata"]!["labels"]!["kubernetes.io/metadata.name"]!.GetValue<string>());
+        Assert.Null(updated["metadata"]!["labels"]!["ns"]);
+        var def = await Api.GetAsync(ApiResources.Namespaces, null, "default");
+        Assert.Equal("default", def["metadata"]!["labels"]!["kubernetes.io/metadata.name"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("""{"podSelector":{}}""", """["Ingress"]""")]
+    [InlineData("""{"podSelector":{},"egress":[]}""", """["Ingress"]""")]
+    [InlineData("""{"podSelector":{},"egress":[{}]}""", """["Ingress","Egress"]""")]
+    [InlineData("""{"podSelector":{},"policyTypes":[],"egress":[{}]}""", """["Ingress","Egress"]""")]
+    [InlineData("""{"podSelector":{},"policyTypes":["Egress"]}""", """["Egress"]""")]
+    public async Task NetworkPolicyTypesDefaultAsKubernetes(string spec, string types)
+    {
+        var np = await Api.CreateAsync(Obj($$"""{"apiVersion":"networking.k8s.io/v1","kind":"NetworkPolicy","metadata":{"name":"np"},"spec":{{spec}}}"""));
+        Assert.Equal(types, np["spec"]!["policyTypes"]!.ToJsonString());
+    }
+
+    [Fact]
     public async Task DiscoveryAndUnknownPaths()
     {
         Assert.Contains("\"ok\"", await Api.GetRawAsync("/healthz"));

@@ -10,12 +10,22 @@ public static class Defaults
     {
         switch (r.Kind)
         {
+            case "Namespace": Namespace(obj); break;
             case "Pod": PodSpec(obj["spec"] as JsonObject); break;
             case "Service": Service(obj); break;
             case "Deployment": Deployment(obj); break;
             case "NetworkPolicy": NetworkPolicy(obj); break;
             case "EndpointSlice": PortsProtocol(obj["ports"] as JsonArray); break;
         }
+    }
+
+    /// <summary>As Kubernetes: every namespace carries <c>kubernetes.io/metadata.name=NAME</c> (set on
+    /// create and update, overwriting a different value), so policies can select it by name.</summary>
+    private static void Namespace(JsonObject obj)
+    {
+        if (obj["metadata"] is not JsonObject meta || meta["name"]?.GetValueKind() != System.Text.Json.JsonValueKind.String) return;
+        if (meta["labels"] is not JsonObject labels) meta["labels"] = labels = new JsonObject();
+        labels["kubernetes.io/metadata.name"] = meta["name"]!.GetValue<string>();
     }
 
     private static void PodSpec(JsonObject? spec)
@@ -62,11 +72,12 @@ public static class Defaults
     {
         if (obj["spec"] is not JsonObject spec) return;
         spec["podSelector"] ??= new JsonObject();
-        if (spec["policyTypes"] is null)
+        if (spec["policyTypes"] is null or JsonArray { Count: 0 })
         {
-            // As Kubernetes: Ingress always, Egress when egress rules are given.
+            // As Kubernetes: Ingress always, Egress when at least one egress rule is given
+            // (an empty "egress: []" does not count).
             var types = new JsonArray("Ingress");
-            if (spec["egress"] is JsonArray) types.Add("Egress");
+            if (spec["egress"] is JsonArray { Count: > 0 }) types.Add("Egress");
             spec["policyTypes"] = types;
         }
         foreach (var rule in Objects(spec["ingress"]).Concat(Objects(spec["egress"])))
