@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job: a 3-node Kubernetes network on this machine, running the cafe example.
-# Installs what it needs, builds, brings the lab up, applies examples/cafe, shows the nodes, pods
-# and services, sends real traffic between pods (TCP, UDP, HTTP, across nodes), and takes the lab
-# down again — leaving no namespace, link, process or file behind.
+# Installs what it needs, builds, brings the lab up (vxlan overlay, service proxy and cluster DNS),
+# applies examples/cafe, shows the nodes, pods and services, sends real traffic between pods (TCP,
+# UDP, HTTP, across nodes, by ClusterIP and by DNS name), and takes the lab down again — leaving no namespace, link, process or file behind.
 set -euo pipefail
 cd "$(dirname "$0")"
 [ "$(id -u)" = 0 ] || { echo "demo.sh must run as root (the lab creates network namespaces)" >&2; exit 1; }
@@ -19,7 +19,7 @@ if podnet lab status "$PODNET_LAB" >/dev/null 2>&1 && [ -d "/run/podnet/$PODNET_
 fi
 trap 'say "lab down"; podnet lab down "$PODNET_LAB"' EXIT
 
-say "lab up: fabric, outside world, 3 nodes, control plane, kubelets"
+say "lab up: fabric, outside world, 3 nodes, control plane, podnetd (vxlan overlay + service proxy), kubelets, cluster DNS"
 run podnet lab up --nodes 3
 run podnet get nodes -o wide
 
@@ -66,10 +66,16 @@ for i in 1 2 3 4 5 6; do
   run podnet exec client -c client -- curl -sS --max-time 2 "http://$coffee_vip:80/hostname"; echo
 done
 
+say "cluster DNS: coredns pods (podnet dns) behind kube-dns 10.96.0.10; the client finds coffee by its short name"
+run podnet get pods -n kube-system -o wide
+run podnet exec client -c client -- cat /etc/resolv.conf
+run podnet exec client -c client -- getent hosts coffee
+run podnet exec client -c client -- curl -sS --max-time 2 "http://coffee/hostname"; echo
+
 say "two containers of one pod share localhost"
 run podnet logs client -c sidecar
 
-say "every node reaches every pod (from node-1's namespace, ip netns exec)"
+say "every node reaches every pod (from node-1's namespace, ip netns exec); routes via the vxlan device"
 run ip netns exec "pn-$PODNET_LAB-node-1" curl -sS "http://$coffee_ip:8080/hostname"; echo
 run ip -n "pn-$PODNET_LAB-node-1" route
 

@@ -8,6 +8,8 @@ namespace Podnet.Lab;
 public sealed partial record LabNames
 {
     public const string NodeSubnet = "192.168.80.0/24";
+    /// <summary>The second node subnet of the routed topology, behind the router namespace.</summary>
+    public const string SecondNodeSubnet = "192.168.81.0/24";
     /// <summary>The fabric's own address on the node network: the nodes' default gateway,
     /// which routes to the outside world's subnet (and nowhere else).</summary>
     public static readonly IPAddress FabricIp = IPAddress.Parse("192.168.80.254");
@@ -41,6 +43,8 @@ public sealed partial record LabNames
     public string FabricNetns => $"pn-{Lab}-fabric";
     public string OutsideNetns => $"pn-{Lab}-outside";
     public string NodeNetns(int i) => $"pn-{Lab}-node-{i}";
+    /// <summary>The router between the two node subnets (routed topology only).</summary>
+    public string RouterNetns => $"pn-{Lab}-router";
     /// <summary>The pod's namespace: <c>pn-LAB-p-</c> and the first 8 hex digits of its uid.</summary>
     public string PodNetns(string podUid) => $"pn-{Lab}-p-{PodKey(podUid)}";
 
@@ -53,7 +57,19 @@ public sealed partial record LabNames
 
     /// <summary>Node object name and hostname of node i.</summary>
     public static string NodeName(int i) => $"node-{i}";
-    public static IPAddress NodeIp(int i) => IPAddress.Parse($"192.168.80.{10 + i}");
+    public static IPAddress NodeIp(int i) => NodeIp(i, Topology.LabTopologyKind.Flat);
+
+    /// <summary>Which node subnet node i is on: 0 (192.168.80.0/24) always in the flat topology;
+    /// in the routed one nodes alternate, odd ones on 0, even ones on 1 (192.168.81.0/24).</summary>
+    public static int NodeSubnetIndex(int i, Topology.LabTopologyKind topology) =>
+        topology == Topology.LabTopologyKind.Routed ? (i - 1) % 2 : 0;
+
+    /// <summary>Node i's InternalIP: 192.168.(80+subnet).(10+i).</summary>
+    public static IPAddress NodeIp(int i, Topology.LabTopologyKind topology) =>
+        IPAddress.Parse($"192.168.{80 + NodeSubnetIndex(i, topology)}.{10 + i}");
+
+    /// <summary>The router's address on node subnet s (the .1 of 192.168.(80+s).0/24).</summary>
+    public static IPAddress RouterIp(int subnet) => IPAddress.Parse($"192.168.{80 + subnet}.1");
 
     /// <summary>Parses "node-3" → 3.</summary>
     public static int? NodeIndex(string? nodeName) =>
@@ -71,6 +87,10 @@ public sealed partial record LabNames
     public string ManifestFile => $"{RunDir}/lab.json";
     /// <summary>Per-node CNI config and IPAM state (the IPAM state is durable like /var/lib/cni).</summary>
     public string NodeCniDir(int i) => $"{DataDir}/cni/node-{i}";
+    /// <summary>Node i's network agent state: subnet.env and net.d/ (the conflist podnetd overlay writes).</summary>
+    public string NodeAgentDir(int i) => $"{RunDir}/nodes/node-{i}";
+    public string NodeSubnetEnv(int i) => $"{NodeAgentDir(i)}/subnet.env";
+    public string NodeNetConfDir(int i) => $"{NodeAgentDir(i)}/net.d";
     /// <summary>Pod log and state directory, named like the kubelet's /var/log/pods.</summary>
     public string PodDir(string ns, string pod) => $"{PodsDir}/{ns}_{pod}";
     /// <summary><c>ip netns exec</c> bind-mounts files from here over /etc for processes it starts.</summary>

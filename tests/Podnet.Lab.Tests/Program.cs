@@ -1,7 +1,7 @@
 namespace Podnet.Lab.Tests;
 
 /// <summary>Lets the lab tests start this assembly as the lab's daemons
-/// (<c>dotnet Podnet.Lab.Tests.dll controlplane …</c> / <c>… kubelet …</c>): the same entry points
+/// (<c>dotnet Podnet.Lab.Tests.dll controlplane …</c> / <c>… kubelet …</c> / <c>… dns …</c>): the same entry points
 /// the podnet binary wires, without depending on the CLI being built.</summary>
 public static class Program
 {
@@ -9,6 +9,8 @@ public static class Program
     {
         "controlplane" => Podnet.ControlPlane.ControlPlaneHost.RunAsync(args[1..], CancellationToken.None),
         "kubelet" => Podnet.Lab.Kubelet.KubeletCommand.RunAsync(args[1..], CancellationToken.None),
+        // A container command `podnet dns …` (the cluster DNS pods) runs here under the test kubelet.
+        "dns" => Podnet.Dns.DnsCommand.RunAsync(args[1..], CancellationToken.None),
         // Manual runs of the runtime: `lab-up NAME NODES [podnet|reference]`, `lab-down NAME`.
         "lab-up" => LabUp(args),
         "lab-down" => Task.Run(() => { Podnet.Lab.Runtime.LabRuntime.Down(args[1], new Progress<string>(Console.WriteLine)); return 0; }),

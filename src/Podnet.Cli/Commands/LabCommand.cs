@@ -11,12 +11,15 @@ public static class LabCommand
 {
     private static readonly FlagSpec Name = FlagSpec.Value("name", null, "NAME", "lab name (default: $PODNET_LAB, the only lab, or \"podnet\")");
 
-    public static readonly CommandSpec Up = new("up", "Create a lab: fabric, nodes, control plane, kubelets and service proxies",
-        "[NAME] [--name NAME] [--nodes N] [--backend B] [flags]",
+    public static readonly CommandSpec Up = new("up", "Create a lab: fabric, nodes, control plane, node agents, kubelets and cluster DNS",
+        "[NAME] [--name NAME] [--nodes N] [--backend B] [--topology T] [flags]",
         [
             Name,
             FlagSpec.Value("nodes", null, "N", "number of nodes (default 3)"),
-            FlagSpec.Value("backend", null, "BACKEND", "pod network between nodes (default: routes; vxlan, host-gw, udp when available)"),
+            FlagSpec.Value("backend", null, "BACKEND", "pod network between nodes, run by podnetd overlay on every node: vxlan (default), host-gw, udp; or routes (plain routes by the kubelets, no agent)"),
+            FlagSpec.Value("topology", null, "TOPOLOGY", "node network: flat (one L2 segment, default) or routed (192.168.80.0/24 and 192.168.81.0/24 joined by a router; nodes alternate)"),
+            FlagSpec.Bool("no-dns", null, "do not deploy cluster DNS (coredns pods behind kube-dns 10.96.0.10)"),
+            FlagSpec.Value("dns-upstream", null, "ADDR[:PORT],...", "where cluster DNS forwards names outside cluster.local (default none: REFUSED at once, the lab has no internet)"),
             FlagSpec.Value("timeout", null, "DURATION", "how long to wait for the nodes to become Ready (default 30s)"),
         ],
         UpAsync);
@@ -32,6 +35,7 @@ public static class LabCommand
         Examples: """
               podnet lab up                      # 3 nodes, lab "podnet"
               podnet lab up --name demo --nodes 2
+              podnet lab up --backend udp --topology routed
               podnet lab status
               podnet lab down demo
             """);
@@ -71,11 +75,19 @@ public static class LabCommand
             Name = name,
             Nodes = ctx.Args.Int("nodes", 3),
             Backend = ctx.Args.Value("backend") ?? new LabOptions().Backend,
+            Topology = ctx.Args.Value("topology") switch
+            {
+                null or "flat" => Podnet.Lab.Topology.LabTopologyKind.Flat,
+                "routed" => Podnet.Lab.Topology.LabTopologyKind.Routed,
+                var t => throw new UsageException($"--topology: \"{t}\" is not flat or routed"),
+            },
+            Dns = !ctx.Args.Bool("no-dns"),
+            DnsUpstream = ctx.Args.Value("dns-upstream") ?? "none",
             Timeout = Durations.Parse(ctx.Args.Value("timeout") ?? "30s", "--timeout"),
             DaemonCommand = SelfCommand(),
         };
         var sw = Stopwatch.StartNew();
-        ctx.Out.WriteLine($"Creating lab \"{name}\": {options.Nodes} node(s), backend {options.Backend}");
+        ctx.Out.WriteLine($"Creating lab \"{name}\": {options.Nodes} node(s), backend {options.Backend}, topology {options.Topology.ToString().ToLowerInvariant()}{(options.Dns ? ", cluster DNS" : "")}");
         try
         {
             var status = await LabRuntime.UpAsync(options, new Progress(ctx.Out, sw), ctx.Cancel);
@@ -151,7 +163,9 @@ public static class LabCommand
         if (s.Manifest is { } m)
         {
             w.Item(0, "Nodes", m.Nodes.ToString());
-            w.Item(0, "Backend", m.Backend);
+            w.Item(0, "Backend", m.Backend + (LabBackends.IsOverlay(m.Backend) ? $" (podnetd overlay on every node{(m.PodMtu is { } mtu ? $", pod MTU {mtu}" : "")})" : " (plain routes by the kubelets)"));
+            w.Item(0, "Topology", m.Topology);
+            w.Item(0, "DNS", m.Dns ? "kube-dns 10.96.0.10 (coredns pods in kube-system)" : "none");
             w.Item(0, "CNI", m.Cni);
             w.Item(0, "Created", $"{Describe.DescribeWriter.Time(m.Created)} ({Age.Since(m.Created, ctx.Clock())} ago)");
         }
@@ -176,12 +190,13 @@ public static class LabCommand
             return Task.FromResult(0);
         }
         var now = ctx.Clock();
-        ctx.Out.Write(TextTable.Render(["NAME", "STATUS", "NODES", "BACKEND", "AGE"], labs.Select(s => (IReadOnlyList<string>)
+        ctx.Out.Write(TextTable.Render(["NAME", "STATUS", "NODES", "BACKEND", "TOPOLOGY", "AGE"], labs.Select(s => (IReadOnlyList<string>)
         [
             s.Name,
             s.Healthy ? "Running" : s.Manifest is null ? "Incomplete" : "Degraded",
             s.Manifest?.Nodes.ToString() ?? "?",
             s.Manifest?.Backend ?? "?",
+            s.Manifest?.Topology ?? "?",
             s.Manifest is { } m ? Age.Since(m.Created, now) : "<unknown>",
         ])));
         return Task.FromResult(0);

@@ -42,4 +42,48 @@ public static class CniConfig
             },
         }),
     };
+
+    /// <summary>Waits for the first readable <c>*.conflist</c> in <paramref name="dir"/>, as a
+    /// container runtime waits for /etc/cni/net.d (the agent writes it atomically once it holds a
+    /// lease). The node stays NotReady meanwhile.</summary>
+    public static async Task<JsonObject> WaitForAgentAsync(string dir, Action<string> log, CancellationToken ct)
+    {
+        var next = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            if (Directory.Exists(dir))
+                foreach (var f in Directory.EnumerateFiles(dir, "*.conflist").Order())
+                {
+                    try { if (JsonNode.Parse(File.ReadAllText(f)) is JsonObject o && o["plugins"] is JsonArray) return o; }
+                    catch (Exception e) when (e is IOException or System.Text.Json.JsonException) { }
+                }
+            if (DateTime.UtcNow > next) { log($"waiting for the network agent's CNI conflist in {dir}"); next = DateTime.UtcNow + TimeSpan.FromSeconds(5); }
+            await Task.Delay(20, ct);
+        }
+    }
+
+    /// <summary>The agent's conflist as this lab runs it: named after the lab, the IPAM state kept
+    /// per node under the lab's data directory (the nodes share this machine's filesystem, so the
+    /// default /var/lib/cni/networks would mix them), and with the reference plugins' types when
+    /// asked. The agent's subnet and MTU are kept as they are.</summary>
+    public static JsonObject FromAgent(JsonObject agent, string lab, string ipamDataDir, CniPlugins plugins)
+    {
+        var conf = (JsonObject)agent.DeepClone();
+        conf["name"] = $"podnet-{lab}";
+        foreach (var p in conf["plugins"] as JsonArray ?? [])
+        {
+            if (p is not JsonObject plugin) continue;
+            if (plugins == CniPlugins.Reference && plugin["type"]?.GetValue<string>() == "podnet-cni") plugin["type"] = "bridge";
+            if (plugin["ipam"] is JsonObject ipam)
+            {
+                ipam["dataDir"] = ipamDataDir;
+                if (plugins == CniPlugins.Reference && ipam["type"]?.GetValue<string>() == "podnet-ipam") ipam["type"] = "host-local";
+            }
+        }
+        return conf;
+    }
+
+    /// <summary>The MTU the conflist's bridge plugin sets, if any.</summary>
+    public static int? Mtu(JsonObject conflist) =>
+        (conflist["plugins"] as JsonArray)?.OfType<JsonObject>().Select(p => p["mtu"]).OfType<JsonNode>().Select(n => (int?)n.GetValue<int>()).FirstOrDefault();
 }

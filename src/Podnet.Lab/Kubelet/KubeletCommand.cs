@@ -3,15 +3,16 @@ using Podnet.Api.Client;
 
 namespace Podnet.Lab.Kubelet;
 
-/// <summary>Entry of the hidden <c>podnet kubelet --lab LAB --node I [--bin DIR] [--cni podnet|reference]</c>,
-/// which <c>lab up</c> starts inside node I's namespace.</summary>
+/// <summary>Entry of the hidden <c>podnet kubelet --lab LAB --node I [--bin DIR] [--cni podnet|reference]
+/// [--cni-conf-dir DIR]</c>, which <c>lab up</c> starts inside node I's namespace. With --cni-conf-dir the
+/// kubelet uses the conflist the node's network agent writes there instead of writing its own.</summary>
 public static class KubeletCommand
 {
     /// <summary>Runs the lab kubelet until <paramref name="ct"/> fires or SIGTERM/SIGINT; returns the exit code
     /// (2 for bad arguments, 1 for a failure, 0 after a clean stop).</summary>
     public static async Task<int> RunAsync(string[] args, CancellationToken ct)
     {
-        string? lab = null, bin = null;
+        string? lab = null, bin = null, cniConfDir = null;
         int node = 0;
         var plugins = CniPlugins.Podnet;
         for (int i = 0; i < args.Length; i++)
@@ -25,13 +26,14 @@ public static class KubeletCommand
                     case "--lab": lab = Next(); break;
                     case "--node": node = int.TryParse(Next(), out var n) && n is >= 1 and <= LabNames.MaxNodes ? n : throw new ArgumentException($"--node: \"{args[i]}\" is not a node number"); break;
                     case "--bin": bin = Next(); break;
+                    case "--cni-conf-dir": cniConfDir = Next(); break;
                     case "--cni": plugins = Next() switch { "podnet" => CniPlugins.Podnet, "reference" => CniPlugins.Reference, var s => throw new ArgumentException($"--cni: \"{s}\" is not podnet or reference") }; break;
                     default: throw new ArgumentException($"unknown argument \"{args[i]}\"");
                 }
             }
             catch (ArgumentException e)
             {
-                await Console.Error.WriteLineAsync($"podnet kubelet: {e.Message} (usage: --lab LAB --node I [--bin DIR] [--cni podnet|reference])");
+                await Console.Error.WriteLineAsync($"podnet kubelet: {e.Message} (usage: --lab LAB --node I [--bin DIR] [--cni podnet|reference] [--cni-conf-dir DIR])");
                 return 2;
             }
         }
@@ -49,7 +51,7 @@ public static class KubeletCommand
         void Log(string m) => Console.Out.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {m}");
         try
         {
-            await new LabKubelet(names, node, bin, plugins, api, Log).RunAsync(stop.Token);
+            await new LabKubelet(names, node, bin, plugins, api, Log, cniConfDir) { PodnetCommand = SelfCommand() }.RunAsync(stop.Token);
             return 0;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested) { return 0; }
@@ -58,5 +60,16 @@ public static class KubeletCommand
             Log($"kubelet of node {node} failed: {e}");
             return 1;
         }
+    }
+
+    /// <summary>This program as a command line: the podnet binary, or <c>dotnet X.dll</c> when run
+    /// through dotnet (tests host the same entry points).</summary>
+    private static IReadOnlyList<string>? SelfCommand()
+    {
+        var self = Environment.ProcessPath;
+        if (self is null) return null;
+        if (Path.GetFileName(self) != "dotnet") return [self];
+        var entry = System.Reflection.Assembly.GetEntryAssembly()?.Location;
+        return entry is { Length: > 0 } ? [self, entry] : null;
     }
 }

@@ -9,8 +9,11 @@ public sealed class KubeletContext
     public required LabNames Names { get; init; }
     public required int Node { get; init; }
     public string NodeName => LabNames.NodeName(Node);
-    public IPAddress NodeIp => LabNames.NodeIp(Node);
+    /// <summary>The node's InternalIP (its eth0 address).</summary>
+    public required IPAddress NodeIp { get; init; }
     public required string BinDir { get; init; }
+    /// <summary>How to run the podnet binary (a container command <c>podnet …</c>): the kubelet's own program.</summary>
+    public IReadOnlyList<string>? PodnetCommand { get; init; }
     public required ApiClient Api { get; init; }
     public required CniRunner Cni { get; init; }
     public required Probes Probes { get; init; }

@@ -10,17 +10,22 @@ using Podnet.Linux.Netlink;
 namespace Podnet.Lab.Kubelet;
 
 /// <summary>
-/// The lab kubelet of one node. Runs inside the node's network namespace. Waits for the node's
-/// podCIDR, writes the node's CNI conflist, marks the node Ready, keeps the routes to the other
-/// nodes' pod CIDRs, and runs a <see cref="PodWorker"/> for every pod bound to this node.
+/// The lab kubelet of one node. Runs inside the node's network namespace. Takes its CNI conflist
+/// from the node's network agent (<paramref name="cniConfDir"/>, where <c>podnetd overlay</c> writes
+/// it, as a kubelet's runtime reads /etc/cni/net.d) — or, without an agent, writes its own for the
+/// node's podCIDR and keeps plain routes to the other nodes' pod CIDRs (the "routes" backend).
+/// Then marks the node Ready and runs a <see cref="PodWorker"/> for every pod bound to this node.
 /// </summary>
-public sealed class LabKubelet(LabNames names, int node, string binDir, CniPlugins plugins, ApiClient api, Action<string> log)
+public sealed class LabKubelet(LabNames names, int node, string binDir, CniPlugins plugins, ApiClient api, Action<string> log,
+    string? cniConfDir = null)
 {
     private readonly ConcurrentDictionary<string, PodWorker> _workers = new();
     private readonly SemaphoreSlim _routesDirty = new(0, 1);
     private Informer? _nodes;
     private KubeletContext? _ctx;
     private string NodeName => LabNames.NodeName(node);
+    /// <summary>How to run <c>podnet</c> for a container command (the kubelet's own program).</summary>
+    public IReadOnlyList<string>? PodnetCommand { get; init; }
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -29,21 +34,29 @@ public sealed class LabKubelet(LabNames names, int node, string binDir, CniPlugi
         var podCidr = await WaitForPodCidrAsync(ct);
         log($"node {NodeName}: podCIDR {podCidr}");
 
+        using var rtnl = Rtnl.OpenCurrent(names.NodeNetns(node));
+        // The node's InternalIP is its eth0 address, as a kubelet finds it (the topology decides it).
+        var nodeIp = rtnl.ListAddresses("eth0", System.Net.Sockets.AddressFamily.InterNetwork).FirstOrDefault()?.Ip ?? LabNames.NodeIp(node);
+
         var cniDir = names.NodeCniDir(node);
         Directory.CreateDirectory(cniDir);
-        var conflist = CniConfig.Build(names.Lab, podCidr, Path.Combine(cniDir, "ipam"), plugins);
+        var ipamDir = Path.Combine(cniDir, "ipam");
+        var conflist = cniConfDir is null
+            ? CniConfig.Build(names.Lab, podCidr, ipamDir, plugins)
+            : CniConfig.FromAgent(await CniConfig.WaitForAgentAsync(cniConfDir, log, ct), names.Lab, ipamDir, plugins);
+        if (cniConfDir is not null) log($"node {NodeName}: CNI conflist from the network agent in {cniConfDir} (mtu {CniConfig.Mtu(conflist)?.ToString() ?? "of the link"})");
         File.WriteAllText(Path.Combine(cniDir, "10-podnet.conflist"), conflist.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
         string cniPath = plugins == CniPlugins.Podnet ? binDir : "/usr/lib/cni";
         using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(5) });
         _ctx = new KubeletContext
         {
-            Names = names, Node = node, BinDir = binDir, Api = api, Cni = new CniRunner(cniPath, conflist),
+            Names = names, Node = node, NodeIp = nodeIp, BinDir = binDir, PodnetCommand = PodnetCommand, Api = api, Cni = new CniRunner(cniPath, conflist),
             Probes = new Probes(http), Log = log,
         };
         await CleanLeftoversAsync();
 
-        using var rtnl = Rtnl.OpenCurrent(names.NodeNetns(node));
-        var routes = Task.Run(() => RoutesLoopAsync(rtnl, ct), ct);
+        // Without a network agent the kubelet routes to the other nodes' pods itself.
+        var routes = cniConfDir is null ? Task.Run(() => RoutesLoopAsync(rtnl, ct), ct) : Task.CompletedTask;
         await SetNodeReadyAsync(ct);
 
         await using var pods = new Informer(api, ApiResources.Pods, OnPod) { OnError = e => log($"pod watch: {e.Message}") };

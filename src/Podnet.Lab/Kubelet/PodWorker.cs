@@ -82,7 +82,7 @@ internal sealed class PodWorker
         else
         {
             _netns = _ctx.Names.PodNetns(Uid);
-            var resolv = PodSandbox.ResolvConf(_pod.Spec.DnsPolicy, Namespace, hostNetwork: false);
+            var resolv = PodDns.ResolvConf(_pod.Spec.DnsPolicy, Namespace, _raw["spec"]?["dnsConfig"] as JsonObject);
             var att = await PodSandbox.CreateAsync(_netns, _ctx.Cni, ContainerId, CniArgs, resolv, _pod.Spec.Hostname ?? Name, ct);
             _ip = att.Ip;
         }
@@ -98,14 +98,14 @@ internal sealed class PodWorker
     private async Task ContainerLoopAsync(Container spec, ContainerState st, CancellationToken ct)
     {
         IReadOnlyList<string> argv;
-        try { argv = ContainerCommand.Resolve(spec, _ctx.BinDir); }
+        var env = Environment(spec);
+        try { argv = ContainerCommand.Resolve(spec, _ctx.BinDir, env, _ctx.PodnetCommand); }
         catch (ArgumentException e)
         {
             lock (_lock) { st.WaitingReason = "CreateContainerConfigError"; st.WaitingMessage = e.Message; }
             SignalStatus();
             return;
         }
-        var env = Environment(spec);
         string log = Path.Combine(Dir, spec.Name + ".log");
         var backoff = TimeSpan.FromMilliseconds(100);
         string policy = _pod.Spec.RestartPolicy ?? "Always";
@@ -195,6 +195,9 @@ internal sealed class PodWorker
             ["HOSTNAME"] = HostNetwork ? _ctx.NodeName : (_pod.Spec.Hostname ?? Name),
             ["KUBERNETES_SERVICE_HOST"] = "10.96.0.1",
             ["KUBERNETES_SERVICE_PORT"] = "443",
+            // The lab's in-cluster config: the API is a unix socket on the shared filesystem,
+            // reachable from any network namespace (cluster DNS pods pass it as $(PODNET_API_SOCKET)).
+            ["PODNET_API_SOCKET"] = _ctx.Names.ApiSocket,
         };
         var rawContainers = _raw["spec"]?["containers"] as JsonArray;
         var raw = rawContainers?.OfType<JsonObject>().FirstOrDefault(c => c.Str("name") == spec.Name);

@@ -63,15 +63,4 @@ public static class PodSandbox
         File.WriteAllText(Path.Combine(etc, "hosts"),
             $"# Kubernetes-managed hosts file (podnet lab kubelet).\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n{ip}\t{hostname}\n");
     }
-
-    /// <summary>The kubelet's resolv.conf for a pod, by dnsPolicy: ClusterFirst (default) points at
-    /// kube-dns; Default and None (without dnsConfig) keep the node's (null: nothing to mount).</summary>
-    public static string? ResolvConf(string? dnsPolicy, string ns, bool hostNetwork)
-    {
-        string policy = dnsPolicy ?? "ClusterFirst";
-        // As in Kubernetes, ClusterFirst on hostNetwork falls back to the node's resolver.
-        if (policy == "ClusterFirstWithHostNet" || (policy == "ClusterFirst" && !hostNetwork))
-            return $"search {ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n";
-        return null;
-    }
 }

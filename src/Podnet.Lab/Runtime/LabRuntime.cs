@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Podnet.Api.Client;
 using Podnet.Api.Json;
 using Podnet.Api.Resources;
+using Podnet.Lab.Addons;
 using Podnet.Lab.Processes;
 using Podnet.Lab.Topology;
 using Podnet.Linux.Netns;
@@ -19,16 +20,15 @@ public static class LabRuntime
     /// <summary>
     /// Builds lab <c>options.Name</c>: the fabric, the outside world and the node namespaces, the
     /// control plane process (API on /run/podnet/LAB/api.sock, data in /var/lib/podnet/LAB), the
-    /// Node objects, and one lab kubelet and one service proxy (<c>podnetd proxy</c> from the bin
-    /// directory) per node inside its namespace; returns once every node is
-    /// Ready. If anything of the lab exists already, throws <see cref="LabExistsException"/> and
+    /// Node objects, and per node inside its namespace the network agent (<c>podnetd overlay</c>,
+    /// for the overlay backends), the lab kubelet and the service proxy (<c>podnetd proxy</c>);
+    /// then cluster DNS as pods. Returns once every node and the DNS pods are Ready. If anything of the lab exists already, throws <see cref="LabExistsException"/> and
     /// changes nothing. If a step fails, removes what it built and throws <see cref="LabException"/>.
     /// </summary>
     public static async Task<LabStatus> UpAsync(LabOptions options, IProgress<string>? progress = null, CancellationToken ct = default)
     {
         var names = new LabNames(options.Name);
-        if (options.Nodes is < 1 or > 50) throw new ArgumentException($"lab \"{names.Lab}\": --nodes must be 1-50, not {options.Nodes}");
-        if (options.Backend != "routes") throw new ArgumentException($"lab \"{names.Lab}\": backend \"{options.Backend}\" is not available (this lab has: routes)");
+        Validate(names, options);
         var existing = Status(names.Lab);
         if (existing.Exists) throw new LabExistsException(existing);
         // Claim the name: a second concurrent `lab up` fails here instead of racing.
@@ -39,10 +39,15 @@ public static class LabRuntime
         var sw = Stopwatch.StartNew();
         string binDir = options.BinDir ?? LabBinaries.BinDir();
         var daemon = options.DaemonCommand ?? [LabBinaries.Podnet()];
+        bool overlay = LabBackends.IsOverlay(options.Backend);
         try
         {
-            LabTopology.Create(names, options.Nodes);
-            progress?.Report($"network: fabric, outside world and {options.Nodes} nodes ({sw.ElapsedMilliseconds} ms)");
+            string podnetd = Path.Combine(binDir, "podnetd");
+            if (!File.Exists(podnetd)) throw new LabException($"the node agent {podnetd} does not exist (run scripts/build.sh, or set --bin/$PODNET_BIN)");
+            LabTopology.Create(names, options.Nodes, options.Topology);
+            progress?.Report(options.Topology == LabTopologyKind.Routed
+                ? $"network: fabric, router between {LabNames.NodeSubnet} and {LabNames.SecondNodeSubnet}, outside world and {options.Nodes} nodes ({sw.ElapsedMilliseconds} ms)"
+                : $"network: fabric, outside world and {options.Nodes} nodes ({sw.ElapsedMilliseconds} ms)");
 
             Directory.CreateDirectory(names.DataDir);
             Daemon.Start([.. daemon, "controlplane", "--socket", names.ApiSocket, "--data", names.DataDir],
@@ -51,26 +56,40 @@ public static class LabRuntime
             await WaitForApiAsync(names, api, options.Timeout, ct);
             progress?.Report($"control plane: serving on {names.ApiSocket} ({sw.ElapsedMilliseconds} ms)");
 
-            for (int i = 1; i <= options.Nodes; i++) await RegisterNodeAsync(api, i, ct);
+            for (int i = 1; i <= options.Nodes; i++) await RegisterNodeAsync(api, i, LabNames.NodeIp(i, options.Topology), ct);
+            // The network agent (flanneld's job) first: the kubelet reports its node Ready only
+            // once the agent has written the CNI conflist for the node's leased subnet.
+            if (overlay)
+                for (int i = 1; i <= options.Nodes; i++) NodeAgents.StartOverlay(names, podnetd, i, options.Backend);
             for (int i = 1; i <= options.Nodes; i++)
-                Daemon.Start([.. daemon, "kubelet", "--lab", names.Lab, "--node", i.ToString(), "--bin", binDir, "--cni", options.Cni.ToString().ToLowerInvariant()],
-                    Path.Combine(names.LogDir, $"kubelet-node-{i}.log"), Path.Combine(names.PidDir, $"kubelet-node-{i}.pid"),
+            {
+                List<string> argv = [.. daemon, "kubelet", "--lab", names.Lab, "--node", i.ToString(), "--bin", binDir, "--cni", options.Cni.ToString().ToLowerInvariant()];
+                if (overlay) argv.AddRange(["--cni-conf-dir", names.NodeNetConfDir(i)]);
+                Daemon.Start(argv, Path.Combine(names.LogDir, $"kubelet-node-{i}.log"), Path.Combine(names.PidDir, $"kubelet-node-{i}.pid"),
                     netns: names.NodeNetns(i));
+            }
             // The service proxy (kube-proxy's job): one podnetd per node namespace, where pod
             // traffic to a ClusterIP is routed through. Started before the Ready wait so that
             // wait also notices a proxy that exits at once.
-            string podnetd = Path.Combine(binDir, "podnetd");
-            if (!File.Exists(podnetd)) throw new LabException($"the service proxy {podnetd} does not exist (run scripts/build.sh, or set --bin/$PODNET_BIN)");
-            for (int i = 1; i <= options.Nodes; i++)
-                Daemon.Start([podnetd, "proxy", "--api", names.ApiSocket, "--node", LabNames.NodeName(i), "--cluster-cidr", LabNames.ClusterCidr],
-                    Path.Combine(names.LogDir, $"proxy-node-{i}.log"), Path.Combine(names.PidDir, $"proxy-node-{i}.pid"),
-                    netns: names.NodeNetns(i));
-            progress?.Report($"service proxy: podnetd proxy started in {options.Nodes} nodes ({sw.ElapsedMilliseconds} ms)");
+            for (int i = 1; i <= options.Nodes; i++) NodeAgents.StartProxy(names, podnetd, i);
+            for (int i = 1; i <= options.Nodes; i++) NodeAgents.StartNetpol(names, podnetd, i);
+            progress?.Report(overlay
+                ? $"node agents: podnetd overlay ({options.Backend}), podnetd proxy and netpol started in {options.Nodes} nodes ({sw.ElapsedMilliseconds} ms)"
+                : $"node agents: podnetd proxy and netpol started in {options.Nodes} nodes; pod routes by the kubelets ({sw.ElapsedMilliseconds} ms)");
             await WaitForNodesReadyAsync(names, api, options.Nodes, options.Timeout, ct);
-            progress?.Report($"nodes: {options.Nodes} Ready ({sw.ElapsedMilliseconds} ms)");
+            int? mtu = overlay ? NodeAgents.PodMtu(names, 1) : null;
+            progress?.Report($"nodes: {options.Nodes} Ready{(mtu is { } m ? $", pod MTU {m}" : "")} ({sw.ElapsedMilliseconds} ms)");
+
+            if (options.Dns)
+            {
+                await ClusterDns.DeployAsync(api, options.DnsUpstream, options.Timeout, () => CheckDaemons(names), ct);
+                progress?.Report($"cluster DNS: {ClusterDns.Replicas} coredns pods Ready behind kube-dns {ClusterDns.ClusterIp} ({sw.ElapsedMilliseconds} ms)");
+            }
 
             new LabManifest(names.Lab, options.Nodes, options.Backend, options.Cni.ToString().ToLowerInvariant(), DateTimeOffset.UtcNow, binDir)
-                .Write(names.ManifestFile);
+            {
+                Topology = options.Topology.ToString().ToLowerInvariant(), PodMtu = mtu, Dns = options.Dns,
+            }.Write(names.ManifestFile);
             return Status(names.Lab);
         }
         catch (Exception e)
@@ -141,9 +160,37 @@ public static class LabRuntime
         }
     }
 
-    private static async Task RegisterNodeAsync(ApiClient api, int i, CancellationToken ct)
+    /// <summary>Rejects options that cannot work, before anything is built.</summary>
+    private static void Validate(LabNames names, LabOptions options)
     {
-        string name = LabNames.NodeName(i), ip = LabNames.NodeIp(i).ToString();
+        if (options.Nodes is < 1 or > 50) throw new ArgumentException($"lab \"{names.Lab}\": --nodes must be 1-50, not {options.Nodes}");
+        if (!LabBackends.All.Contains(options.Backend))
+            throw new ArgumentException($"lab \"{names.Lab}\": unknown backend \"{options.Backend}\" (use {string.Join(", ", LabBackends.All)})");
+        if (options.Topology == LabTopologyKind.Routed && options.Backend is "host-gw" or LabBackends.Routes && options.Nodes > 1)
+        {
+            // The agent refuses such peers too (and logs it); refusing here builds nothing that cannot work.
+            var far = Enumerable.Range(1, options.Nodes).Where(i => LabNames.NodeSubnetIndex(i, options.Topology) == 1)
+                .Select(i => $"{LabNames.NodeName(i)} ({LabNames.NodeIp(i, options.Topology)})").ToList();
+            throw new ArgumentException(
+                $"lab \"{names.Lab}\": backend {options.Backend} routes pod subnets via the other nodes' addresses, so every node must be on one L2 segment; "
+                + $"in the routed topology {string.Join(", ", far)} {(far.Count == 1 ? "is" : "are")} on {LabNames.SecondNodeSubnet}, behind router {names.RouterNetns} from the nodes on {LabNames.NodeSubnet}. "
+                + "Use --backend vxlan or udp across the router, or --topology flat");
+        }
+        if (options.DnsUpstream != "none")
+            foreach (var u in options.DnsUpstream.Split(',', StringSplitOptions.TrimEntries))
+                if (!System.Net.IPEndPoint.TryParse(u, out _))
+                    throw new ArgumentException($"lab \"{names.Lab}\": --dns-upstream \"{u}\" is not an ADDR or ADDR:PORT (or \"none\")");
+    }
+
+    private static void CheckDaemons(LabNames names)
+    {
+        foreach (var (name, rec) in LabTeardown.Daemons(names))
+            if (!rec.IsAlive) throw new LabException($"{name} exited");
+    }
+
+    private static async Task RegisterNodeAsync(ApiClient api, int i, System.Net.IPAddress nodeIp, CancellationToken ct)
+    {
+        string name = LabNames.NodeName(i), ip = nodeIp.ToString();
         var node = new JsonObject
         {
             ["apiVersion"] = "v1",
@@ -180,8 +227,7 @@ public static class LabRuntime
             var list = await api.ListAsync(ApiResources.Nodes, ct: ct);
             var notReady = list.Items.Where(n => !IsReady(n)).Select(n => n.Name()).ToList();
             if (list.Items.Count >= nodes && notReady.Count == 0) return;
-            foreach (var (name, rec) in LabTeardown.Daemons(names))
-                if (!rec.IsAlive) throw new LabException($"{name} exited");
+            CheckDaemons(names);
             if (DateTime.UtcNow > deadline)
                 throw new LabException($"nodes not Ready within {timeout.TotalSeconds:0} s: {string.Join(", ", notReady)}");
             await Task.Delay(20, ct);

@@ -22,13 +22,20 @@ public sealed record LabStatus
 
     public string Summary =>
         Manifest is { } m
-            ? $"{m.Nodes} nodes, backend {m.Backend}, up since {m.Created:u}, {Processes.Count(p => p.Alive)}/{Processes.Count} processes alive"
+            ? $"{m.Nodes} nodes, backend {m.Backend}, topology {m.Topology}, up since {m.Created:u}, {Processes.Count(p => p.Alive)}/{Processes.Count} processes alive"
             : Exists ? $"incomplete: {Namespaces.Count} namespaces, {Processes.Count(p => p.Alive)} processes alive" : "absent";
 }
 
 /// <summary>Written last by <c>lab up</c> to /run/podnet/LAB/lab.json.</summary>
 public sealed record LabManifest(string Name, int Nodes, string Backend, string Cni, DateTimeOffset Created, string BinDir)
 {
+    /// <summary>flat or routed.</summary>
+    public string Topology { get; init; } = "flat";
+    /// <summary>The pod MTU the overlay agents advertise (null for the routes backend: the link's own).</summary>
+    public int? PodMtu { get; init; }
+    /// <summary>Cluster DNS was deployed.</summary>
+    public bool Dns { get; init; }
+
     public void Write(string path)
     {
         var tmp = path + ".tmp";

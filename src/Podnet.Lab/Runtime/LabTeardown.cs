@@ -17,8 +17,9 @@ internal static class LabTeardown
         var sw = Stopwatch.StartNew();
         var errors = new List<string>();
 
-        // 1. Lab daemons first, so nothing recreates what we remove.
-        int killed = 0;
+        // 1. Lab daemons first, so nothing recreates what we remove. The overlay agents get a
+        //    SIGTERM while the control plane still runs, to give their leases back.
+        int killed = NodeAgents.StopOverlays(names, TimeSpan.FromSeconds(2));
         foreach (var rec in DaemonRecords(names)) if (rec.Kill()) killed++;
         foreach (var rec in StrayDaemons(names)) if (rec.Kill()) killed++;
 
@@ -82,7 +83,7 @@ internal static class LabTeardown
 
     /// <summary>Lab daemons whose pid file is lost: found by their command line
     /// (<c>… kubelet --lab LAB …</c>, <c>… controlplane --socket /run/podnet/LAB/api.sock …</c> or
-    /// <c>podnetd proxy --api /run/podnet/LAB/api.sock …</c>).</summary>
+    /// <c>podnetd proxy|overlay|netpol --api /run/podnet/LAB/api.sock …</c>).</summary>
     private static List<ProcessRecord> StrayDaemons(LabNames names)
     {
         var found = new List<ProcessRecord>();
@@ -92,7 +93,7 @@ internal static class LabTeardown
             string[] argv;
             try { argv = File.ReadAllText(dir + "/cmdline").Split('\0'); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { continue; }
-            int k = Array.IndexOf(argv, "kubelet"), c = Array.IndexOf(argv, "controlplane"), x = Array.IndexOf(argv, "proxy");
+            int k = Array.IndexOf(argv, "kubelet"), c = Array.IndexOf(argv, "controlplane"), x = Math.Max(Math.Max(Array.IndexOf(argv, "proxy"), Array.IndexOf(argv, "overlay")), Array.IndexOf(argv, "netpol"));
             bool ours = (k >= 0 && argv.AsSpan(k).IndexOf("--lab") is int l and >= 0 && k + l + 1 < argv.Length && argv[k + l + 1] == names.Lab)
                      || ((c >= 0 || x >= 0) && argv.Contains(names.ApiSocket));
             if (ours && ProcessRecord.Of(pid) is { } rec) found.Add(rec);

@@ -75,13 +75,13 @@ public sealed class LabLifecycleTests
             Assert.False(Podnet.Linux.Netns.NetNs.Exists(doomedNs));
             Assert.False(Directory.Exists(lab.Names.PodDir("default", "doomed")));
 
-            // kill -9 the control plane, a kubelet and a service proxy, then take everything down.
+            // kill -9 the control plane, a kubelet, a service proxy and a network agent, then take everything down.
             var daemons = Directory.GetFiles(lab.Names.PidDir, "*.pid").Select(ProcessRecord.ReadFrom).OfType<ProcessRecord>().ToList();
             var nsNames = Directory.GetFiles(Podnet.Linux.Netns.NetNs.RunDir).Select(Path.GetFileName).Where(n => n!.StartsWith(lab.Names.NetnsPrefix)).ToList();
             var nsIds = nsNames.Select(n => NetnsProcesses.IdOf(n!)).OfType<string>().ToHashSet();
             var inside = NetnsProcesses.In(nsIds);
             Assert.True(inside.Count >= 3, $"expected the kubelets and pods inside the lab's namespaces, found {inside.Count}");
-            foreach (var name in new[] { "controlplane", "kubelet-node-1", "proxy-node-2" })
+            foreach (var name in new[] { "controlplane", "kubelet-node-1", "proxy-node-2", "overlay-node-1" })
                 ProcessRecord.ReadFrom(Path.Combine(lab.Names.PidDir, name + ".pid"))!.Kill();
             await Task.Delay(100);
 

@@ -30,11 +30,12 @@ public sealed class TestLab : IAsyncDisposable
         DaemonCommand = ["dotnet", typeof(Program).Assembly.Location],
     };
 
-    public async Task UpAsync(int nodes)
+    public async Task UpAsync(int nodes, Func<LabOptions, LabOptions>? tweak = null)
     {
         try
         {
-            UpStatus = await LabRuntime.UpAsync(Options(Name, nodes), new Program.SyncProgress(Progress.Add));
+            var options = Options(Name, nodes);
+            UpStatus = await LabRuntime.UpAsync(tweak is null ? options : tweak(options), new Program.SyncProgress(Progress.Add));
             Api = LabRuntime.Connect(Name);
         }
         catch

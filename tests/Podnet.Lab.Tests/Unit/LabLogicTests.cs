@@ -65,17 +65,65 @@ public sealed class LabLogicTests
     }
 
     [Theory]
-    [InlineData(null, false, true)]
-    [InlineData("ClusterFirst", false, true)]
-    [InlineData("ClusterFirst", true, false)]
-    [InlineData("ClusterFirstWithHostNet", true, true)]
-    [InlineData("Default", false, false)]
-    [InlineData("None", false, false)]
-    public void Resolv_conf_follows_the_dns_policy(string? policy, bool hostNetwork, bool cluster)
+    [InlineData(null)]
+    [InlineData("ClusterFirst")]
+    [InlineData("ClusterFirstWithHostNet")]
+    public void Cluster_first_pods_resolve_through_kube_dns_with_the_kubernetes_search_path(string? policy)
     {
-        var r = PodSandbox.ResolvConf(policy, "shop", hostNetwork);
-        if (!cluster) { Assert.Null(r); return; }
-        Assert.Equal("search shop.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n", r);
+        var r = PodDns.ResolvConf(policy, "shop", null);
+        Assert.StartsWith("search shop.svc.cluster.local svc.cluster.local cluster.local", r);
+        Assert.Contains("\nnameserver 10.96.0.10\n", r);
+        Assert.EndsWith("options ndots:5\n", r);
+    }
+
+    [Fact]
+    public void Default_pods_get_the_nodes_resolver_and_none_takes_dns_config()
+    {
+        var node = PodDns.Node();
+        var d = PodDns.ResolvConf("Default", "shop", null);
+        Assert.DoesNotContain("10.96.0.10", d);
+        foreach (var ns in node.Nameservers.Take(3)) Assert.Contains($"nameserver {ns}\n", d);
+
+        var cfg = new System.Text.Json.Nodes.JsonObject
+        {
+            ["nameservers"] = new System.Text.Json.Nodes.JsonArray("203.0.113.53"),
+            ["searches"] = new System.Text.Json.Nodes.JsonArray("corp.example"),
+            ["options"] = new System.Text.Json.Nodes.JsonArray(new System.Text.Json.Nodes.JsonObject { ["name"] = "ndots", ["value"] = "2" }, new System.Text.Json.Nodes.JsonObject { ["name"] = "edns0" }),
+        };
+        Assert.Equal("search corp.example\nnameserver 203.0.113.53\noptions ndots:2 edns0\n", PodDns.ResolvConf("None", "shop", cfg));
+        var e = Assert.Throws<ArgumentException>(() => PodDns.ResolvConf("None", "shop", null));
+        Assert.Contains("nameserver", e.Message);
+        Assert.Throws<ArgumentException>(() => PodDns.ResolvConf("Sometimes", "shop", null));
+    }
+
+    [Fact]
+    public void Container_commands_expand_variables_like_kubernetes_and_run_podnet_as_the_kubelets_binary()
+    {
+        var env = new Dictionary<string, string> { ["SOCK"] = "/run/podnet/x/api.sock" };
+        Assert.Equal("/run/podnet/x/api.sock", ContainerCommand.Expand("$(SOCK)", env));
+        Assert.Equal("--api=/run/podnet/x/api.sock;$(NOPE);$(SOCK);$", ContainerCommand.Expand("--api=$(SOCK);$(NOPE);$$(SOCK);$", env));
+        var argv = ContainerCommand.Resolve(new Container { Name = "dns", Command = ["podnet", "dns"], Args = ["--api-socket", "$(SOCK)"] },
+            "/b", env, ["dotnet", "/x/podnet.dll"]);
+        Assert.Equal(["dotnet", "/x/podnet.dll", "dns", "--api-socket", "/run/podnet/x/api.sock"], argv);
+    }
+
+    [Fact]
+    public void The_agents_conflist_keeps_subnet_and_mtu_and_gets_per_node_ipam_state()
+    {
+        var agent = (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(
+            Podnet.Agent.Overlay.Node.CniConfList.Render(System.Net.IPNetwork.Parse("10.244.3.0/24"), 1450))!;
+        foreach (var (plugins, type, ipamType) in new[] { (CniPlugins.Podnet, "podnet-cni", "podnet-ipam"), (CniPlugins.Reference, "bridge", "host-local") })
+        {
+            var c = CniConfig.FromAgent(agent, "demo", "/var/lib/podnet/demo/cni/node-3/ipam", plugins);
+            var p = c["plugins"]![0]!;
+            Assert.Equal("podnet-demo", c["name"]!.GetValue<string>());
+            Assert.Equal(type, p["type"]!.GetValue<string>());
+            Assert.Equal(1450, CniConfig.Mtu(c));
+            Assert.Equal(ipamType, p["ipam"]!["type"]!.GetValue<string>());
+            Assert.Equal("/var/lib/podnet/demo/cni/node-3/ipam", p["ipam"]!["dataDir"]!.GetValue<string>());
+            Assert.Equal("10.244.3.0/24", p["ipam"]!["ranges"]![0]![0]!["subnet"]!.GetValue<string>());
+        }
+        Assert.Null(agent["plugins"]![0]!["ipam"]!["dataDir"]); // the agent's own object is untouched
     }
 
     [Theory]

@@ -1,0 +1,65 @@
+using Podnet.Lab.Processes;
+
+namespace Podnet.Lab.Runtime;
+
+/// <summary>
+/// The per-node agents <c>lab up</c> starts inside each node namespace, from the bin directory:
+/// <c>podnetd overlay</c> (flanneld's job: subnet lease, backend, subnet.env and the CNI conflist
+/// the kubelet uses), <c>podnetd proxy</c> (kube-proxy's job) and <c>podnetd netpol</c> (NetworkPolicy).
+/// </summary>
+internal static class NodeAgents
+{
+    public static string OverlayPidFile(LabNames names, int i) => Path.Combine(names.PidDir, $"overlay-node-{i}.pid");
+
+    /// <summary>The overlay agent's command line: it gives its lease back when stopped with
+    /// SIGTERM (the node leaves), so a node added later under the same name starts clean.</summary>
+    public static IReadOnlyList<string> OverlayArgv(LabNames names, string podnetd, int i, string backend) =>
+    [
+        podnetd, "overlay", "--api", names.ApiSocket, "--node", LabNames.NodeName(i), "--backend", backend,
+        "--iface", "eth0", "--subnet-file", names.NodeSubnetEnv(i), "--cni-conf-dir", names.NodeNetConfDir(i),
+        "--release-on-exit",
+    ];
+
+    public static void StartOverlay(LabNames names, string podnetd, int i, string backend)
+    {
+        Directory.CreateDirectory(names.NodeNetConfDir(i));
+        Daemon.Start(OverlayArgv(names, podnetd, i, backend), Path.Combine(names.LogDir, $"overlay-node-{i}.log"),
+            OverlayPidFile(names, i), netns: names.NodeNetns(i));
+    }
+
+    public static void StartProxy(LabNames names, string podnetd, int i) =>
+        Daemon.Start([podnetd, "proxy", "--api", names.ApiSocket, "--node", LabNames.NodeName(i), "--cluster-cidr", LabNames.ClusterCidr],
+            Path.Combine(names.LogDir, $"proxy-node-{i}.log"), Path.Combine(names.PidDir, $"proxy-node-{i}.pid"),
+            netns: names.NodeNetns(i));
+
+    /// <summary>NetworkPolicy enforcement (its own nft table, ip podnet-policy).</summary>
+    public static void StartNetpol(LabNames names, string podnetd, int i) =>
+        Daemon.Start([podnetd, "netpol", "--api", names.ApiSocket, "--node", LabNames.NodeName(i)],
+            Path.Combine(names.LogDir, $"netpol-node-{i}.log"), Path.Combine(names.PidDir, $"netpol-node-{i}.pid"),
+            netns: names.NodeNetns(i));
+
+    /// <summary>SIGTERMs the overlay agents (while the control plane still runs, so they can give
+    /// their leases back) and waits up to <paramref name="grace"/> for them; returns how many stopped.</summary>
+    public static int StopOverlays(LabNames names, TimeSpan grace)
+    {
+        if (!Directory.Exists(names.PidDir)) return 0;
+        var agents = Directory.EnumerateFiles(names.PidDir, "overlay-node-*.pid")
+            .Select(ProcessRecord.ReadFrom).OfType<ProcessRecord>().Where(r => r.IsAlive).ToList();
+        foreach (var a in agents) Posix.Kill(a.Pid, Posix.SIGTERM);
+        var deadline = DateTime.UtcNow + grace;
+        while (agents.Any(a => a.IsAlive) && DateTime.UtcNow < deadline) Thread.Sleep(10);
+        return agents.Count(a => !a.IsAlive);
+    }
+
+    /// <summary>The pod MTU the overlay agent of node i advertises (FLANNEL_MTU of its subnet.env), or null.</summary>
+    public static int? PodMtu(LabNames names, int i)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines(names.NodeSubnetEnv(i)))
+                if (line.StartsWith("FLANNEL_MTU=") && int.TryParse(line.AsSpan(12), out int mtu)) return mtu;
+        }
+        catch (IOException) { }
+        return null;
+    }
+}
