@@ -31,12 +31,17 @@ public static class ClusterDns
         return docs;
     }
 
-    /// <summary>Creates the Service and the Deployment, then waits until the Service has
-    /// <see cref="Replicas"/> ready endpoints (every DNS pod synced with the API and Ready).
-    /// <paramref name="check"/> runs while waiting and throws if a lab daemon died.</summary>
-    public static async Task DeployAsync(ApiClient api, string upstream, TimeSpan timeout, Action check, CancellationToken ct)
+    /// <summary>Creates the Service and the Deployment (its pods start as soon as nodes are Ready).</summary>
+    public static async Task CreateAsync(ApiClient api, string upstream, CancellationToken ct)
     {
         foreach (var d in Manifest(upstream)) await api.CreateAsync(d.Object, ct: ct);
+    }
+
+    /// <summary>Waits until the kube-dns Service has <see cref="Replicas"/> ready endpoints (every
+    /// DNS pod synced with the API and Ready). <paramref name="check"/> runs while waiting and
+    /// throws if a lab daemon died.</summary>
+    public static async Task WaitReadyAsync(ApiClient api, TimeSpan timeout, Action check, CancellationToken ct)
+    {
         var deadline = DateTime.UtcNow + timeout;
         var sel = new ListOptions { LabelSelector = "kubernetes.io/service-name=kube-dns" };
         while (true)

@@ -76,7 +76,9 @@ public static class LabRuntime
 
             if (options.Dns)
             {
-                await ClusterDns.DeployAsync(api, options.DnsUpstream, options.Timeout, () => CheckDaemons(names), ct);
+                // Created once every node is Ready, so the scheduler spreads the two replicas.
+                await ClusterDns.CreateAsync(api, options.DnsUpstream, ct);
+                await ClusterDns.WaitReadyAsync(api, options.Timeout, () => CheckDaemons(names), ct);
                 progress?.Report($"cluster DNS: {ClusterDns.Replicas} coredns pods Ready behind kube-dns {ClusterDns.ClusterIp} ({sw.ElapsedMilliseconds} ms)");
             }
 

@@ -46,6 +46,8 @@ public sealed class ClusterDnsLabTests(CafeLabFixture f)
         var pods = (await f.Lab.Api.ListAsync(ApiResources.Pods, "kube-system", new ListOptions { LabelSelector = "k8s-app=kube-dns" })).Items;
         Assert.Equal(2, pods.Count(TestLab.IsReady));
         Assert.All(pods, p => Assert.StartsWith("coredns-", p.Name()));
+        // Spread like CoreDNS's anti-affinity intends: one node going down leaves a DNS server.
+        Assert.Equal(2, pods.Select(p => p.AtPath("spec.nodeName")).Distinct().Count());
         // Like CoreDNS, the DNS pods resolve through the node's resolver, not through themselves.
         var resolv = File.ReadAllText(Path.Combine(Podnet.Lab.LabNames.EtcNetnsDir(f.Lab.Names.PodNetns(pods[0].Uid()!)), "resolv.conf"));
         Assert.DoesNotContain("10.96.0.10", resolv);

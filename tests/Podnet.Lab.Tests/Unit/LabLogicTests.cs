@@ -142,6 +142,35 @@ public sealed class LabLogicTests
         Assert.Equal("10.244.2.0/24", p["ipam"]!["ranges"]![0]![0]!["subnet"]!.GetValue<string>());
     }
 
+    [Theory]
+    [InlineData(1, "Flat", "192.168.80.11")]
+    [InlineData(2, "Flat", "192.168.80.12")]
+    [InlineData(1, "Routed", "192.168.80.11")]
+    [InlineData(2, "Routed", "192.168.81.12")]
+    [InlineData(3, "Routed", "192.168.80.13")]
+    [InlineData(4, "Routed", "192.168.81.14")]
+    public void Routed_nodes_alternate_between_the_two_node_subnets(int i, string topology, string ip)
+    {
+        var t = Enum.Parse<Podnet.Lab.Topology.LabTopologyKind>(topology);
+        Assert.Equal(ip, LabNames.NodeIp(i, t).ToString());
+        Assert.Equal(ip.StartsWith("192.168.81.") ? 1 : 0, LabNames.NodeSubnetIndex(i, t));
+        Assert.Equal($"192.168.{80 + LabNames.NodeSubnetIndex(i, t)}.1", LabNames.RouterIp(LabNames.NodeSubnetIndex(i, t)).ToString());
+    }
+
+    [Fact]
+    public void The_cluster_dns_manifest_is_kube_dns_at_10_96_0_10_with_the_upstream_given()
+    {
+        var docs = Podnet.Lab.Addons.ClusterDns.Manifest("203.0.113.53:53");
+        Assert.Equal(["Service", "Deployment"], docs.Select(d => d.Resource.Kind));
+        Assert.Equal("10.96.0.10", docs[0].Object["spec"]!["clusterIP"]!.GetValue<string>());
+        var c = docs[1].Object["spec"]!["template"]!["spec"]!["containers"]![0]!;
+        var args = c["args"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
+        Assert.Equal("203.0.113.53:53", args[args.IndexOf("--upstream") + 1]);
+        Assert.Equal("$(PODNET_API_SOCKET)", args[args.IndexOf("--api-socket") + 1]);
+        Assert.Equal("/ready", c["readinessProbe"]!["httpGet"]!["path"]!.GetValue<string>());
+        Assert.Equal(2L, docs[1].Object["spec"]!["replicas"]!.GetValue<long>());
+    }
+
     [Fact]
     public void Pid_records_identify_a_live_process_by_pid_and_start_time()
     {
