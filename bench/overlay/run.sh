@@ -101,7 +101,8 @@ run_backend() {
   for _ in $(seq 50); do ip netns exec $P1 ping -c1 -W1 $ip2 >/dev/null 2>&1 && break; sleep 0.2; done
   iperf $P1 $P2 $ip2
   if [ -n "${DEBUG:-}" ]; then
-    for n in $N1 $N2; do ip -n $n -s link show pn-tun0 >&2 2>/dev/null || true; ip netns exec $n nstat -az UdpRcvbufErrors UdpSndbufErrors UdpInErrors >&2 || true; done
+    for n in $N1 $N2; do ip -n $n -s -d link show pn-tun0 >&2 2>/dev/null || true; ip netns exec $n nstat -az UdpRcvbufErrors UdpSndbufErrors UdpInErrors IpReasmFails IpReasmOKs IpFragCreates >&2 || true; done
+    cat $dir/n1/podnetd.log >&2; ip netns exec $N1 ethtool -k pn-tun0 | grep -E "segmentation-offload|tx-checksumming|scatter" >&2; ip netns exec $P1 ethtool -k eth0 | grep -E "segmentation-offload|tx-checksumming" >&2; ip netns exec $N1 ethtool -k veth0 | grep -E "segmentation-offload|receive-offload" >&2
   fi
   stop_all
 }

@@ -33,7 +33,7 @@ public sealed partial class BridgePlugin
                     if (hv is null) cont.DeleteLink(link.Index, ignoreMissing: true);
                 }
             }
-            if (hv is not null && hv.Kind == "veth" && !Reaper.Start(hv.Index, hv.Name))
+            if (hv is not null && hv.Kind == "veth" && !Reaper.Start(hv.Index))
                 host.DeleteLink(hv.Index, ignoreMissing: true);
         }
         Mark("host side");

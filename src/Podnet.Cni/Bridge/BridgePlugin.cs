@@ -18,7 +18,7 @@ public sealed partial class BridgePlugin(CniEnv env, NetConf conf, byte[] stdin,
 {
     public static byte[] Run(CniEnv env, NetConf conf, byte[] stdin)
     {
-        var plugin = new BridgePlugin(env, conf, stdin, new NetlinkMasquerade(), Console.Error);
+        var plugin = new BridgePlugin(env, conf, stdin, new NetlinkMasquerade(), Stderr.Instance);
         try
         {
             return env.Command switch

@@ -10,6 +10,6 @@ public static class Trace
 
     public static void Mark(string step)
     {
-        if (On) Console.Error.WriteLine($"trace {Stopwatch.GetElapsedTime(Start).TotalMilliseconds,8:F3} ms {step}");
+        if (On) Stderr.Instance.WriteLine($"trace {Stopwatch.GetElapsedTime(Start).TotalMilliseconds,8:F3} ms {step}");
     }
 }

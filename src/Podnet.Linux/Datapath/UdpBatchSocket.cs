@@ -35,6 +35,25 @@ public sealed class UdpBatchSocket : IDisposable
         return new UdpBatchSocket(fd, label);
     }
 
+    /// <summary>
+    /// UDP_SEGMENT: every send longer than <paramref name="segmentSize"/> leaves as datagrams of
+    /// that size (one GSO send, segmented by the NIC or late in the stack); UDP_GRO: consecutive
+    /// datagrams of a flow may arrive coalesced, with the segment size in a control message
+    /// (<see cref="PacketBatch.GroSegmentSize"/>). Returns 0 or the errno of the option refused.
+    /// </summary>
+    public int EnableSegmentation(int segmentSize)
+    {
+        const int SOL_UDP = 17, UDP_SEGMENT = 103, UDP_GRO = 104;
+        if (Libc.SetSockOpt(_fd, SOL_UDP, UDP_SEGMENT, segmentSize) != 0) return Errno.Last();
+        if (Libc.SetSockOpt(_fd, SOL_UDP, UDP_GRO, 1) != 0)
+        {
+            int e = Errno.Last();
+            Libc.SetSockOpt(_fd, SOL_UDP, UDP_SEGMENT, 0);
+            return e;
+        }
+        return 0;
+    }
+
     public bool WaitReadable(int timeoutMs) => Libc.PollIn(_fd, timeoutMs) > 0;
 
     /// <summary>Receives up to a batch without blocking; returns the count (0 if nothing waits).</summary>

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Podnet.Linux.Interop;
 
 /// <summary>Constants and the by-value ioctl used by the batched UDP/TUN datapath (PacketBatch,
-/// UdpBatchSocket, PersistentTun); recvmmsg/sendmmsg themselves are in Libc.Mmsg.cs.</summary>
+/// UdpBatchSocket, TunDevice); recvmmsg/sendmmsg themselves are in Libc.Mmsg.cs.</summary>
 internal static partial class Libc
 {
     internal const int AF_INET = 2, SOCK_DGRAM = 2;
@@ -14,6 +14,6 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "ioctl", SetLastError = true)]
     private static partial int IoctlIntRaw(SafeFdHandle fd, ulong request, nint arg);
 
-    /// <summary>ioctl(2) with an integer argument passed by value (TUNSETPERSIST).</summary>
+    /// <summary>ioctl(2) with an integer argument passed by value (TUNSETPERSIST, TUNSETOFFLOAD).</summary>
     internal static int IoctlInt(SafeFdHandle fd, ulong request, int value) => IoctlIntRaw(fd, request, value);
 }

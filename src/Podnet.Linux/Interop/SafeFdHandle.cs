@@ -9,6 +9,8 @@ public sealed class SafeFdHandle : SafeHandle
 
     internal SafeFdHandle(int fd) : base(new IntPtr(-1), ownsHandle: true) => SetHandle(new IntPtr(fd));
 
+    internal SafeFdHandle(int fd, bool ownsHandle) : base(new IntPtr(-1), ownsHandle) => SetHandle(new IntPtr(fd));
+
     public override bool IsInvalid => handle.ToInt64() < 0;
 
     /// <summary>The raw descriptor; valid only while this handle is alive (callers hold a ref).</summary>

@@ -2,31 +2,41 @@ using System.Text;
 
 namespace Podnet.Linux.Interop;
 
-/// <summary>Opens a TUN device through /dev/net/tun (TUNSETIFF with IFF_TUN | IFF_NO_PI).</summary>
+/// <summary>Opens a TUN device through /dev/net/tun (TUNSETIFF with IFF_TUN | IFF_NO_PI), optionally
+/// persistent, multi-queue and with virtio-net headers plus offloads (TUNSETOFFLOAD).</summary>
 internal static class TunOpen
 {
-    private const short IFF_TUN = 0x0001, IFF_MULTI_QUEUE = 0x0100, IFF_NO_PI = 0x1000;
+    private const short IFF_TUN = 0x0001, IFF_MULTI_QUEUE = 0x0100, IFF_NO_PI = 0x1000, IFF_VNET_HDR = 0x4000;
     private const int IfReqSize = 40, IfNameSize = 16;
+    private const int O_NONBLOCK = 0x800;
+    private const ulong TUNSETPERSIST = 0x400454cb, TUNSETOFFLOAD = 0x400454d0;
 
-    /// <summary>Opens (creating if needed) TUN <paramref name="name"/> in the calling thread's netns.
-    /// Returns the handle and the kernel's name for the device, or throws with errno.</summary>
-    public static SafeFdHandle Open(string name, bool multiQueue, string? nsLabel, out string actualName)
+    /// <summary>Opens (creating if needed) TUN <paramref name="name"/> in the calling thread's netns,
+    /// non-blocking. Returns the handle and the kernel's name for the device, or throws with errno.</summary>
+    public static SafeFdHandle Open(string name, bool multiQueue, bool vnetHdr, bool persist, string? nsLabel, out string actualName)
     {
-        var fd = Libc.Open("/dev/net/tun", Libc.O_RDWR);
+        var fd = Libc.Open("/dev/net/tun", Libc.O_RDWR | O_NONBLOCK);
         if (fd.IsInvalid) throw new PodnetLinuxException("open", "/dev/net/tun", nsLabel, Errno.Last());
         Span<byte> ifr = stackalloc byte[IfReqSize];
         ifr.Clear();
         Encoding.UTF8.GetBytes(name, ifr[..(IfNameSize - 1)]);
-        short flags = (short)(IFF_TUN | IFF_NO_PI | (multiQueue ? IFF_MULTI_QUEUE : 0));
+        short flags = (short)(IFF_TUN | IFF_NO_PI | (multiQueue ? IFF_MULTI_QUEUE : 0) | (vnetHdr ? IFF_VNET_HDR : 0));
         System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(ifr[IfNameSize..], flags);
-        if (Libc.Ioctl(fd, Libc.TUNSETIFF, ifr) != 0)
-        {
-            int e = Errno.Last();
-            fd.Dispose();
-            throw new PodnetLinuxException("create tun", "\"" + name + "\"", nsLabel, e);
-        }
+        if (Libc.Ioctl(fd, Libc.TUNSETIFF, ifr) != 0) Fail(fd, "create tun", name, nsLabel);
+        if (persist && Libc.IoctlInt(fd, TUNSETPERSIST, 1) != 0) Fail(fd, "persist tun", name, nsLabel);
         int nul = ifr[..IfNameSize].IndexOf((byte)0);
         actualName = Encoding.UTF8.GetString(ifr[..(nul < 0 ? IfNameSize : nul)]);
         return fd;
+    }
+
+    /// <summary>TUNSETOFFLOAD: which offloaded packets (TUN_F_* bits) the kernel may hand to us. Returns 0 or an errno
+    /// (EINVAL when this kernel does not know a bit).</summary>
+    public static int SetOffload(SafeFdHandle fd, uint flags) => Libc.IoctlInt(fd, TUNSETOFFLOAD, (int)flags) == 0 ? 0 : Errno.Last();
+
+    private static void Fail(SafeFdHandle fd, string op, string name, string? nsLabel)
+    {
+        int e = Errno.Last();
+        fd.Dispose();
+        throw new PodnetLinuxException(op, "\"" + name + "\"", nsLabel, e);
     }
 }

@@ -94,6 +94,14 @@ public class DatapathTests
         Assert.Equal(IPAddress.Parse("203.0.113.1"), await Probe.UdpAsync(p1.Ns, outside, ext));
         Assert.True(await Probe.EventuallyAsync(() => Task.FromResult(Probe.Ping(p2.Ns, p1.Ip))));
         Assert.Equal(p2.Ip, await Probe.TcpAsync(p2.Ns, p1.Ns, p1.Ip));
-        Assert.Contains("masquerade", n1.Ns.Exec("nft", "list", "table", "ip", "podnet-overlay").Check());
+        // Programmed over netlink; nft reads it back as the rules flanneld --ip-masq would write.
+        var table = n1.Ns.Exec("nft", "list", "table", "ip", "podnet-overlay").Check();
+        Assert.Contains("type nat hook postrouting priority srcnat; policy accept;", table);
+        Assert.Contains("ip saddr 10.244.0.0/16 ip daddr 10.244.0.0/16 return", table);
+        Assert.Contains("ip saddr 10.244.0.0/16 ip daddr 224.0.0.0/4 return", table);
+        Assert.Single(table.Split('\n'), l => l.Trim() == "ip saddr 10.244.0.0/16 masquerade");
+        // Applying again (an agent restart) replaces the table atomically: still one set of rules.
+        Podnet.Agent.Overlay.Node.Masquerade.Apply(n1.Ns.Ns, NetworkConfig.Default.Network);
+        Assert.Equal(table, n1.Ns.Exec("nft", "list", "table", "ip", "podnet-overlay").Check());
     }
 }

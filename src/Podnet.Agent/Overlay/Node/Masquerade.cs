@@ -1,57 +1,42 @@
-using System.Diagnostics;
 using System.Net;
 using Podnet.Linux.Netns;
+using Podnet.Linux.Nftables;
 
 namespace Podnet.Agent.Overlay.Node;
 
 /// <summary>
 /// Source NAT for pod traffic leaving the cluster network (flanneld --ip-masq): one nftables table
-/// <c>ip podnet-overlay</c>, replaced in a single atomic transaction (existing connections keep
-/// their conntrack mappings). Pod-to-pod traffic is never translated.
+/// <c>ip podnet-overlay</c>, programmed over nf_tables netlink (no nft process) and replaced in a
+/// single atomic transaction (existing connections keep their conntrack mappings). Pod-to-pod
+/// traffic and multicast are never translated.
 /// </summary>
 public static class Masquerade
 {
-    public const string Table = "podnet-overlay";
+    public const string Table = "podnet-overlay", Chain = "postrouting";
+    private static readonly NftTable T = new(NftFamily.Ip, Table);
+    private static readonly IPNetwork Multicast = new(IPAddress.Parse("224.0.0.0"), 4);
 
-    public static string Ruleset(IPNetwork network) => $$"""
-        table ip {{Table}} {}
-        delete table ip {{Table}}
-        table ip {{Table}} {
-          chain postrouting {
-            type nat hook postrouting priority srcnat; policy accept;
-            ip saddr {{network}} ip daddr {{network}} return
-            ip saddr {{network}} ip daddr 224.0.0.0/4 return
-            ip saddr {{network}} masquerade
-          }
-        }
+    /// <summary>The whole table as one transaction: create-if-missing, delete, create with the rules.</summary>
+    public static NftTransaction Ruleset(IPNetwork network) => new NftTransaction()
+        .AddTable(T)
+        .DeleteTable(T)
+        .AddTable(T)
+        .AddChain(new NftChain(T, Chain, new NftBaseChain(NftChainType.Nat, NftHook.Postrouting, NftBaseChain.SrcNat)))
+        .AddRule(T, Chain, null, [.. NftMatch.SaddrIn(network), .. NftMatch.DaddrIn(network), NftMatch.Return])
+        .AddRule(T, Chain, null, [.. NftMatch.SaddrIn(network), .. NftMatch.DaddrIn(Multicast), NftMatch.Return])
+        .AddRule(T, Chain, null, [.. NftMatch.SaddrIn(network), new NftMasquerade()]);
 
-        """;
+    public static void Apply(NetNs ns, IPNetwork network) => Run(ns, Ruleset(network), "apply masquerade for " + network);
 
-    public static void Apply(NetNs ns, IPNetwork network) => RunNft(ns, Ruleset(network), "apply masquerade for " + network);
+    public static void Remove(NetNs ns) => Run(ns, new NftTransaction().DeleteTable(T, ifExists: true), "remove masquerade table");
 
-    public static void Remove(NetNs ns) =>
-        RunNft(ns, $"table ip {Table} {{}}\ndelete table ip {Table}\n", "remove masquerade table");
-
-    private static void RunNft(NetNs ns, string script, string what)
+    private static void Run(NetNs ns, NftTransaction tx, string what)
     {
-        var psi = new ProcessStartInfo(ns.IsProcessNamespace ? "nft" : "nsenter")
+        try
         {
-            RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
-        };
-        if (!ns.IsProcessNamespace) { psi.ArgumentList.Add("--net=" + ns.Path); psi.ArgumentList.Add("nft"); }
-        psi.ArgumentList.Add("-f");
-        psi.ArgumentList.Add("-");
-        Process p;
-        try { p = Process.Start(psi)!; }
-        catch (System.ComponentModel.Win32Exception e) { throw new InvalidOperationException($"could not {what} in {ns.Label}: cannot run nft ({e.Message}; install nftables)", e); }
-        using (p)
-        {
-            p.StandardInput.Write(script);
-            p.StandardInput.Close();
-            var err = p.StandardError.ReadToEndAsync();
-            p.StandardOutput.ReadToEnd();
-            if (!p.WaitForExit(10_000)) { p.Kill(); throw new InvalidOperationException($"could not {what} in {ns.Label}: nft timed out"); }
-            if (p.ExitCode != 0) throw new InvalidOperationException($"could not {what} in {ns.Label}: nft: {err.Result.Trim()}");
+            using var nft = new NftClient(ns.IsProcessNamespace ? null : ns.Path);
+            nft.Apply(tx);
         }
+        catch (NftablesException e) { throw new InvalidOperationException($"could not {what} in {ns.Label}: {e.Message}", e); }
     }
 }
