@@ -30,6 +30,8 @@ public sealed class BackendLabTests
             {
                 ["name"] = "srv", ["image"] = "agnhost",
                 ["command"] = new JsonArray("agnhost", "netexec", "--http-port=8080", "--udp-port=8081"),
+                // Ready once it listens: without a probe a pod is Ready as soon as it runs.
+                ["readinessProbe"] = new JsonObject { ["tcpSocket"] = new JsonObject { ["port"] = 8080 }, ["periodSeconds"] = 1 },
             }),
         },
     };

@@ -58,7 +58,10 @@ public sealed class LabLifecycleTests
             Assert.Equal(7, once["status"]!["containerStatuses"]![0]!["state"]!["terminated"]!["exitCode"]!.GetValue<int>());
 
             // hostNetwork: the pod has the node's IP and hostname and serves from the node's namespace.
-            await lab.Api.CreateAsync(Pod("hostnet", "node-2", [Container("srv", "agnhost", "netexec", "--http-port=9376")], hostNetwork: true));
+            // (Ready once it listens: without a probe a pod is Ready as soon as its process runs.)
+            var srv = Container("srv", "agnhost", "netexec", "--http-port=9376");
+            srv["readinessProbe"] = new JsonObject { ["tcpSocket"] = new JsonObject { ["port"] = 9376 }, ["periodSeconds"] = 1 };
+            await lab.Api.CreateAsync(Pod("hostnet", "node-2", [srv], hostNetwork: true));
             var hostnet = await WaitAsync(lab, "hostnet", TestLab.IsReady, "Ready");
             Assert.Equal(LabNames.NodeIp(2).ToString(), hostnet.AtPath("status.podIP"));
             Assert.Equal("node-2\n", Sh.InNetns(lab.Names.NodeNetns(1), "curl", "-sS", "--max-time", "3", $"http://{LabNames.NodeIp(2)}:9376/hostname").Check());
