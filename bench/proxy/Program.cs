@@ -44,8 +44,8 @@ using (var ns = new Netns("prog"))
         Time("counter rule", r => new NftTransaction().AddRule(t, "probe", null, new NftCounter()));
         Time("accept rule", r => new NftTransaction().AddRule(t, "probe", null, NftMatch.Accept));
         Time("dnat rule", r => new NftTransaction().AddRule(t, "probe", null, NftMatch.DnatTo(IPAddress.Parse("10.0.0.1"), 80)));
-        Time("drop element", r => new NftTransaction().AddElements(t, ProxyNames.NoEndpointServicesMap, [new NftElement(NftKey.AddrProtoPort(IPAddress.Parse($"10.99.0.{r + 1}"), 6, 80), NftVerdict.Drop)]));
-        Time("goto element", r => new NftTransaction().AddElements(t, ProxyNames.ServiceIpsMap, [new NftElement(NftKey.AddrProtoPort(IPAddress.Parse($"10.99.1.{r + 1}"), 6, 80), NftVerdict.Goto("probe"))]));
+        Time("set element", r => new NftTransaction().AddElements(t, ProxyNames.ClusterIpsSet, [new NftElement(NftKey.AddrProtoPort(IPAddress.Parse($"10.99.0.{r + 1}"), 6, 80))]));
+        Time("goto element", r => new NftTransaction().AddElements(t, ProxyNames.AffinityIpsMap, [new NftElement(NftKey.AddrProtoPort(IPAddress.Parse($"10.99.1.{r + 1}"), 6, 80), NftVerdict.Goto("probe"))]));
         Time("chain only", r => new NftTransaction().AddChain(new NftChain(t, $"probe{r}")));
     }
     var add = new List<double>();

@@ -10,8 +10,9 @@ internal static class Usage
           podnet-agnhost netexec [--http-port P[,P…]] [--tcp-port P[,P…]] [--udp-port P[,P…]]
               HTTP: /hostname /echo?msg=M /clientip /healthz on every --http-port (default 8080)
               TCP:  echoes every byte back;  UDP: "hostname", "clientip", "echo M", else echoes the datagram
-          podnet-agnhost connect HOST:PORT [--protocol tcp|udp] [--timeout 1s]
-              exit 0: reachable (TCP: connected; UDP: the echo came back), 1: not reachable, 2: bad usage
+          podnet-agnhost connect HOST:PORT [HOST:PORT…] [--protocol tcp|udp] [--timeout 1s]
+              exit 0: all reachable (TCP: connected; UDP: the echo came back), 1: one is not, 2: bad usage
+              one line per target (several are probed at once): "reachable" on stdout, the reason on stderr
 
         """;
 

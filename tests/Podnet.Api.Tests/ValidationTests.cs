@@ -37,6 +37,11 @@ public sealed class ValidationTests
         { Svc.Replace("PORTS", """[{"port":80,"nodePort":30080}]"""), "spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'" },
         { Svc.Replace("PORTS", "[]"), "spec.ports: Required value" },
         { Svc.Replace("PORTS", """[{"port":80}],"type":"Magic" """), "spec.type: Unsupported value: \"Magic\"" },
+        { Svc.Replace("PORTS", """[{"port":80}],"type":"LoadBalancer","loadBalancerSourceRanges":["203.0.113.0/24","banana"]"""), "spec.loadBalancerSourceRanges[1]: Invalid value: \"banana\": must be a valid CIDR" },
+        { Svc.Replace("PORTS", """[{"port":80}],"loadBalancerSourceRanges":["203.0.113.0/24"]"""), "spec.loadBalancerSourceRanges: Forbidden: may only be used when `type` is 'LoadBalancer'" },
+        { Svc.Replace("PORTS", """[{"port":80}],"sessionAffinity":"ClientIP","sessionAffinityConfig":{"clientIP":{"timeoutSeconds":0}}"""), "spec.sessionAffinityConfig.clientIP.timeoutSeconds: Invalid value: 0" },
+        { Svc.Replace("PORTS", """[{"port":80}],"sessionAffinity":"ClientIP","sessionAffinityConfig":{"clientIP":{"timeoutSeconds":86401}}"""), "spec.sessionAffinityConfig.clientIP.timeoutSeconds: Invalid value: 86401" },
+        { Svc.Replace("PORTS", """[{"port":80}],"sessionAffinityConfig":{"clientIP":{"timeoutSeconds":60}}"""), "spec.sessionAffinityConfig: Forbidden: may only be set when `sessionAffinity` is 'ClientIP'" },
         { """{"apiVersion":"v1","kind":"Service","metadata":{"name":"1coffee"},"spec":{"ports":[{"port":80}]}}""", "metadata.name: Invalid value: \"1coffee\"" },
         // network policies
         { Np.Replace("RULE", """{"from":[{"ipBlock":{"cidr":"10.0.0.0/33"}}]}"""), "spec.ingress[0].from[0].ipBlock.cidr: Invalid value: \"10.0.0.0/33\"" },
@@ -74,6 +79,7 @@ public sealed class ValidationTests
     {
         Svc.Replace("PORTS", """[{"name":"http","port":80,"targetPort":"http"},{"name":"dns","port":53,"protocol":"UDP"},{"name":"dns-tcp","port":53,"protocol":"TCP"}]"""),
         Svc.Replace("PORTS", """[{"port":80,"nodePort":30080}],"type":"NodePort","externalTrafficPolicy":"Local" """),
+        Svc.Replace("PORTS", """[{"port":80}],"type":"LoadBalancer","loadBalancerSourceRanges":["203.0.113.0/24","10.0.0.1/8"],"sessionAffinity":"ClientIP","sessionAffinityConfig":{"clientIP":{"timeoutSeconds":60}}"""),
         Np.Replace("RULE", """{"from":[{"ipBlock":{"cidr":"10.0.0.1/8","except":["10.1.0.0/16"]}},{"namespaceSelector":{"matchLabels":{"team":"a"}},"podSelector":{"matchExpressions":[{"key":"app","operator":"NotIn","values":["x"]}]}}],"ports":[{"port":8000,"endPort":9000},{"port":"http","protocol":"UDP"}]}"""),
         Dep.Replace("SEL", """{"matchExpressions":[{"key":"app","operator":"In","values":["d","e"]}]}"""),
         """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"a","ports":[{"name":"http","containerPort":80}],"readinessProbe":{"httpGet":{"path":"/","port":"http"}}},{"name":"b"}]}}""",

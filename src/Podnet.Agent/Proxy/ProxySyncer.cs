@@ -1,16 +1,21 @@
+using System.Net;
 using Podnet.Linux.Nftables;
+using static Podnet.Agent.Proxy.ProxyNames;
 
 namespace Podnet.Agent.Proxy;
 
 /// <summary>
 /// Keeps the proxy's nftables table equal to the wanted services, sending only what changed, in one
-/// atomic transaction per sync. Knows what the kernel holds (chains by fingerprint, map entries,
-/// sets): after a restart <see cref="Restore"/> reads it back, so nothing is flushed and unchanged
-/// chains are not rewritten. A failed sync changes nothing and is retried at the next one.
+/// atomic transaction per sync. Services without affinity are only set and map elements (see
+/// <see cref="Skeleton"/>), so a change to one is a handful of element operations whatever the table size. Knows what
+/// the kernel holds (chains by fingerprint, elements): after a restart <see cref="Restore"/> reads it
+/// back, so nothing is flushed and unchanged elements are not rewritten. A failed sync changes
+/// nothing and is retried at the next one.
 /// </summary>
 public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>? log = null)
 {
     private static readonly object SkeletonKey = new();
+    private static readonly object Orphan = new(), HairpinOwner = new();
     private readonly NftTable _table = new(NftFamily.Ip, cfg.TableName, "podnet service proxy");
     private readonly Action<string> _log = log ?? (_ => { });
 
@@ -19,15 +24,21 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
     private readonly Dictionary<object, CompiledUnit> _applied = [];
     private readonly HashSet<object> _dirty = [SkeletonKey];
 
-    // What the kernel holds: chain fingerprints (null: unknown content), entries by map|key, sets.
+    // Skeleton size: the longest endpoint list it must pick from (grows, never shrinks while running).
+    private SkeletonShape _shape = new(SkeletonShape.CountFor(1));
+    private int _largestList = 1;
+
+    // What the kernel holds: chain fingerprints (null: unknown content), elements by set|key, sets, hairpin users.
     private readonly Dictionary<string, string?> _chains = [];
     private readonly Dictionary<string, (MapEntry Entry, object Owner)> _entries = [];
     private readonly HashSet<string> _sets = [];
+    private readonly Dictionary<IPAddress, int> _hairpinUsers = [];
     private bool _tableExists;
     private bool _pruneOrphans;
 
     public NftTable Table => _table;
     public int ServiceCount => _wanted.Count;
+    public SkeletonShape Shape => _shape;
 
     // UDP endpoints that last got traffic, per service port (for conntrack cleanup).
     private readonly Dictionary<ServicePortName, HashSet<EndpointInfo>> _udpEps = [];
@@ -41,6 +52,7 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
     public void SetService(ServicePortInfo info, IReadOnlyList<EndpointInfo> endpoints)
     {
         if (_wanted.TryGetValue(info.Name, out var cur) && cur.Info.SameAs(info) && cur.Eps.SequenceEqual(endpoints)) return;
+        _largestList = Math.Max(_largestList, Math.Max(ServiceCompiler.Usable(endpoints, false).Count, ServiceCompiler.Usable(endpoints, true).Count));
         _wanted[info.Name] = (info, endpoints.ToArray());
         _dirty.Add(info.Name);
     }
@@ -70,12 +82,12 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
 
     /// <summary>
     /// Reads back what the kernel holds (after a restart). The next sync then only writes differences
-    /// and removes chains, sets and entries that no wanted service owns.
+    /// and removes chains, sets and elements that nothing wanted owns.
     /// </summary>
     public void Restore()
     {
         var state = nft.List(_table);
-        _chains.Clear(); _entries.Clear(); _sets.Clear(); _applied.Clear();
+        _chains.Clear(); _entries.Clear(); _sets.Clear(); _applied.Clear(); _hairpinUsers.Clear();
         _tableExists = state is not null;
         _dirty.Add(SkeletonKey);
         foreach (var n in _wanted.Keys) _dirty.Add(n);
@@ -85,27 +97,29 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
             if (_chains.TryGetValue(r.Chain, out var fp) && fp is null && r.Comment is { } cm && cm.StartsWith(CompiledChain.FingerprintPrefix))
                 _chains[r.Chain] = cm[CompiledChain.FingerprintPrefix.Length..];
         foreach (var s in state.Sets.Keys.Where(s => !s.StartsWith("__"))) _sets.Add(s);
-        foreach (var (map, els) in state.Elements)
+        foreach (var (set, els) in state.Elements)
         {
-            if (map.StartsWith("__") || state.Sets[map].IsMap == false) continue;
+            // Anonymous maps belong to rules; dynamic sets are the data path's (affinity).
+            if (set.StartsWith("__") || (state.Sets[set].Flags & NftSetFlags.Dynamic) != 0) continue;
             foreach (var e in els)
             {
-                var me = new MapEntry(map, new NftElement(e.Key, e.Verdict));
+                if (e.IntervalEnd) continue;
+                var me = new MapEntry(set, new NftElement(e.Key, e.Verdict, e.Data) { KeyEnd = e.KeyEnd });
                 _entries[me.Key] = (me, Orphan);
             }
         }
         _pruneOrphans = true;
     }
 
-    private static readonly object Orphan = new();
-
     /// <summary>Writes pending changes in one transaction. Returns false (and logs) when the kernel refused it.</summary>
     public bool Sync()
     {
+        var shape = new SkeletonShape(Math.Max(_shape.MaxCount, SkeletonShape.CountFor(_largestList)));
+        if (shape != _shape) _dirty.Add(SkeletonKey);
         if (_dirty.Count == 0 && !_pruneOrphans) return true;
         // Very large syncs (a cold start with tens of thousands of services) go out as several
-        // transactions split between service ports: each service still appears all at once, and
-        // neither the batch buffer nor the kernel's transaction grows without bound.
+        // transactions split between service ports: each service still appears all at once (the
+        // skeleton first), and neither the batch buffer nor the kernel's transaction grows without bound.
         var keys = _dirty.OrderBy(k => ReferenceEquals(k, SkeletonKey) ? 0 : 1).ToList();
         var updates = new List<UdpConntrackCleanup>();
         int commands = 0, units = 0;
@@ -113,7 +127,7 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
         {
             var group = keys.Skip(i).Take(cfg.MaxServicePortsPerTransaction).ToList();
             bool last = i + cfg.MaxServicePortsPerTransaction >= keys.Count;
-            if (!SyncGroup(group, prune: last && _pruneOrphans)) return false;
+            if (!SyncGroup(group, shape, prune: last && _pruneOrphans)) return false;
             foreach (var k in group) _dirty.Remove(k);
             updates.AddRange(UdpCleanups);
             commands += LastSync.Commands;
@@ -125,7 +139,7 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
         return true;
     }
 
-    private bool SyncGroup(List<object> keys, bool prune)
+    private bool SyncGroup(List<object> keys, SkeletonShape shape, bool prune)
     {
         var tx = new NftTransaction();
         if (!_tableExists) tx.AddTable(_table);
@@ -133,12 +147,11 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
         var compiled = new Dictionary<object, CompiledUnit>();
         foreach (var key in keys)
         {
-            compiled[key] = ReferenceEquals(key, SkeletonKey) ? Skeleton.Build(cfg)
-                : _wanted.TryGetValue((ServicePortName)key, out var w) ? ServiceCompiler.Compile(cfg, w.Info, w.Eps)
-                : CompiledUnit.Empty;
+            if (ReferenceEquals(key, SkeletonKey)) { compiled[key] = Skeleton.Build(cfg, shape); continue; }
+            compiled[key] = _wanted.TryGetValue((ServicePortName)key, out var w) ? ServiceCompiler.Compile(cfg, w.Info, w.Eps) : CompiledUnit.Empty;
         }
 
-        // Sets and chains to create first (empty), so rules and entries can refer to them in any order.
+        // Sets and chains to create first (empty), so rules and elements can refer to them in any order.
         var newChains = new Dictionary<string, string?>();
         var newSets = new List<string>();
         var addRules = new List<CompiledChain>();
@@ -176,33 +189,49 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
         foreach (var c in addRules)
             foreach (var r in c.ToRules(_table)) tx.AddRule(r);
 
-        // Map entries: delete what units no longer want (or want with another verdict), then add.
-        var dels = new Dictionary<string, List<NftElement>>();
-        var adds = new Dictionary<string, List<NftElement>>();
+        // Elements: delete what units no longer want (or want with other data), then add.
         var entriesAfter = new Dictionary<string, (MapEntry, object)?>();
         foreach (var (key, unit) in compiled)
         {
-            var wantedHere = new Dictionary<string, MapEntry>();
+            var wantedHere = new HashSet<string>();
             foreach (var e in unit.Entries)
             {
                 if (_entries.TryGetValue(e.Key, out var cur) && !Equals(cur.Owner, key) && cur.Owner != Orphan && !compiled.ContainsKey(cur.Owner))
                 {
-                    _log($"proxy: {key} wants {e.Map} entry {e.Element.KeyHex} owned by {cur.Owner}; skipped");
+                    _log($"proxy: {key} wants {e.Map} element {e.Element.KeyHex} owned by {cur.Owner}; skipped");
                     continue;
                 }
                 if (entriesAfter.TryGetValue(e.Key, out var taken) && taken is { } t2 && !Equals(t2.Item2, key))
                 {
-                    _log($"proxy: {key} wants {e.Map} entry {e.Element.KeyHex} also wanted by {t2.Item2}; skipped");
+                    _log($"proxy: {key} wants {e.Map} element {e.Element.KeyHex} also wanted by {t2.Item2}; skipped");
                     continue;
                 }
-                wantedHere[e.Key] = e;
+                wantedHere.Add(e.Key);
                 entriesAfter[e.Key] = (e, key);
             }
             if (_applied.TryGetValue(key, out var old))
                 foreach (var e in old.Entries)
-                    if (!wantedHere.ContainsKey(e.Key) && !entriesAfter.ContainsKey(e.Key) && _entries.TryGetValue(e.Key, out var cur) && Equals(cur.Owner, key))
+                    if (!wantedHere.Contains(e.Key) && !entriesAfter.ContainsKey(e.Key) && _entries.TryGetValue(e.Key, out var cur) && Equals(cur.Owner, key))
                         entriesAfter[e.Key] = null;
         }
+
+        // Hairpin elements are shared by every service with that endpoint: counted.
+        var hairpinAfter = new Dictionary<IPAddress, int>();
+        foreach (var (key, unit) in compiled)
+        {
+            if (_applied.TryGetValue(key, out var old))
+                foreach (var a in old.Hairpins) hairpinAfter[a] = hairpinAfter.GetValueOrDefault(a, _hairpinUsers.GetValueOrDefault(a)) - 1;
+            foreach (var a in unit.Hairpins) hairpinAfter[a] = hairpinAfter.GetValueOrDefault(a, _hairpinUsers.GetValueOrDefault(a)) + 1;
+        }
+        foreach (var (a, n) in hairpinAfter)
+        {
+            var e = new MapEntry(HairpinSet, new NftElement(ProxyData.Hairpin(a)));
+            if (n > 0) entriesAfter[e.Key] = (e, HairpinOwner);
+            else if (_entries.ContainsKey(e.Key)) entriesAfter[e.Key] = null;
+        }
+
+        var dels = new Dictionary<string, List<NftElement>>();
+        var adds = new Dictionary<string, List<NftElement>>();
         foreach (var (k, after) in entriesAfter)
         {
             _entries.TryGetValue(k, out var before);
@@ -216,7 +245,7 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
             else if (b is not null) Bucket(dels, b.Map).Add(b.Element);
         }
 
-        // Orphans after a restart: entries, chains and sets no unit owns any more.
+        // Orphans after a restart: elements, chains and sets nothing owns any more.
         var orphanChains = new List<string>();
         var orphanSets = new List<string>();
         if (prune)
@@ -225,16 +254,22 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
             owned.UnionWith(keepChains);
             var ownedSets = _applied.Where(kv => !compiled.ContainsKey(kv.Key)).SelectMany(kv => kv.Value.Sets.Select(s => s.Name)).ToHashSet();
             ownedSets.UnionWith(keepSets);
-            foreach (var (k, v) in _entries)
-                if (v.Owner == Orphan && !entriesAfter.ContainsKey(k)) { Bucket(dels, v.Entry.Map).Add(v.Entry.Element); entriesAfter[k] = null; }
-            orphanChains.AddRange(_chains.Keys.Where(c => !owned.Contains(c)));
             orphanSets.AddRange(_sets.Where(s => !ownedSets.Contains(s)));
+            foreach (var (k, v) in _entries)
+                if (v.Owner == Orphan && !entriesAfter.ContainsKey(k))
+                {
+                    // Elements of a set that goes away go with it.
+                    if (!orphanSets.Contains(v.Entry.Map)) Bucket(dels, v.Entry.Map).Add(v.Entry.Element);
+                    entriesAfter[k] = null;
+                }
+            orphanChains.AddRange(_chains.Keys.Where(c => !owned.Contains(c)));
         }
 
         foreach (var (map, els) in dels) tx.DeleteElements(_table, map, els);
         foreach (var (map, els) in adds) tx.AddElements(_table, map, els);
 
-        // Chains and sets that units dropped: flush every one first (their jumps go), then delete.
+        // Chains and sets dropped: flush the chains (their rules' references go), delete the sets
+        // (their elements' references go), then delete the chains.
         var goneChains = new List<string>(orphanChains);
         var goneSets = new List<string>(orphanSets);
         foreach (var (key, _) in compiled)
@@ -244,9 +279,10 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
             goneSets.AddRange(old.Sets.Select(s => s.Name).Where(n => !keepSets.Contains(n)));
         }
         goneChains = goneChains.Distinct().ToList();
+        goneSets = goneSets.Distinct().ToList();
         foreach (var c in goneChains) tx.FlushChain(_table, c);
+        foreach (var s in goneSets) tx.DeleteSet(_table, s);
         foreach (var c in goneChains) tx.DeleteChain(_table, c);
-        foreach (var s in goneSets.Distinct()) tx.DeleteSet(_table, s);
 
         try
         {
@@ -260,6 +296,7 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
 
         // Commit our view of the kernel.
         _tableExists = true;
+        if (compiled.ContainsKey(SkeletonKey)) _shape = shape;
         foreach (var (c, fp) in newChains) _chains[c] = fp;
         foreach (var c in goneChains) _chains.Remove(c);
         foreach (var s in newSets) _sets.Add(s);
@@ -269,6 +306,8 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
             if (after is { } a) _entries[k] = (a.Item1, a.Item2);
             else _entries.Remove(k);
         }
+        foreach (var (a, n) in hairpinAfter)
+            if (n > 0) _hairpinUsers[a] = n; else _hairpinUsers.Remove(a);
         foreach (var (key, unit) in compiled)
         {
             if (ReferenceEquals(unit, CompiledUnit.Empty)) _applied.Remove(key);

@@ -24,6 +24,9 @@ public static class ServiceTranslator
         var externalIps = (spec.ExternalIPs ?? []).Select(V4).OfType<IPAddress>().ToList();
         var lbIps = spec.Type == "LoadBalancer"
             ? (svc.Status?.LoadBalancer?.Ingress ?? []).Select(i => V4(i.Ip)).OfType<IPAddress>().ToList() : [];
+        var ranges = spec.Type == "LoadBalancer" ? SourceRanges(spec.LoadBalancerSourceRanges) : [];
+        TimeSpan? affinity = spec.SessionAffinity != "ClientIP" ? null
+            : spec.SessionAffinityConfig?.ClientIP?.TimeoutSeconds is int t && t > 0 ? TimeSpan.FromSeconds(t) : DefaultAffinityTimeout;
         var own = slices.Where(s => s.Metadata.Namespace == svc.Metadata.Namespace
             && s.Metadata.Labels?.GetValueOrDefault(EndpointSlice.ServiceNameLabel) == name && s.AddressType == "IPv4").ToList();
 
@@ -33,8 +36,8 @@ public static class ServiceTranslator
             var pn = new ServicePortName(ns, name, string.IsNullOrEmpty(port.Name) ? $"p{port.Port}" : port.Name, proto);
             var info = new ServicePortInfo(pn, clusterIp, (ushort)port.Port,
                 NodePort: nodePorts && port.NodePort is >= 1 and <= 65535 ? (ushort)port.NodePort : null,
-                ExternalIPs: externalIps, LoadBalancerIPs: lbIps,
-                AffinityTimeout: spec.SessionAffinity == "ClientIP" ? DefaultAffinityTimeout : null,
+                ExternalIPs: externalIps, LoadBalancerIPs: lbIps, LoadBalancerSourceRanges: ranges,
+                AffinityTimeout: affinity,
                 ExternalPolicyLocal: spec.ExternalTrafficPolicy == "Local",
                 InternalPolicyLocal: spec.InternalTrafficPolicy == "Local",
                 HealthCheckNodePort: spec.ExternalTrafficPolicy == "Local" && spec.HealthCheckNodePort is >= 1 and <= 65535 ? (ushort)spec.HealthCheckNodePort : null);
@@ -55,6 +58,21 @@ public static class ServiceTranslator
             result.Add((info, eps.DistinctBy(e => (e.Address, e.Port)).ToList()));
         }
         return result;
+    }
+
+    /// <summary>The IPv4 source ranges, masked; unparsable entries (the API refuses them) are skipped.</summary>
+    private static List<IPNetwork> SourceRanges(IEnumerable<string>? ranges)
+    {
+        var list = new List<IPNetwork>();
+        foreach (var r in ranges ?? [])
+        {
+            var slash = r.Trim().IndexOf('/');
+            if (slash < 0 || V4(r.Trim()[..slash]) is not { } ip || !int.TryParse(r.Trim()[(slash + 1)..], out var len) || len is < 0 or > 32) continue;
+            var b = ip.GetAddressBytes();
+            for (int i = 0; i < 4; i++) b[i] &= (byte)(0xFF << (8 - Math.Clamp(len - i * 8, 0, 8)));
+            list.Add(new IPNetwork(new IPAddress(b), len));
+        }
+        return list.Distinct().ToList();
     }
 
     private static IPAddress? V4(string? s) =>

@@ -24,8 +24,23 @@ public sealed record ServiceSpec
     public string? InternalTrafficPolicy { get; init; }
     public int? HealthCheckNodePort { get; init; }
     public string? SessionAffinity { get; init; }
+    /// <summary>ClientIP affinity settings; only with sessionAffinity ClientIP.</summary>
+    public SessionAffinityConfig? SessionAffinityConfig { get; init; }
+    /// <summary>Client CIDRs allowed to reach the service's load-balancer addresses (others are dropped).</summary>
+    public List<string>? LoadBalancerSourceRanges { get; init; }
     public string? LoadBalancerIP { get; init; }
     public bool? PublishNotReadyAddresses { get; init; }
+}
+
+public sealed record SessionAffinityConfig
+{
+    public ClientIPConfig? ClientIP { get; init; }
+}
+
+public sealed record ClientIPConfig
+{
+    /// <summary>Seconds a client stays pinned to its endpoint (1..86400, default 10800).</summary>
+    public int? TimeoutSeconds { get; init; }
 }
 
 public sealed record ServicePort

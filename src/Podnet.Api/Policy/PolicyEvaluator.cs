@@ -30,9 +30,9 @@ public sealed class PolicyEvaluator
         _policies = policies.Select(CompiledPolicy.From).ToList();
     }
 
-    public bool Allowed(Endpoint src, Endpoint dst, int port, string protocol) => Evaluate(src, dst, port, protocol).Allowed;
+    public bool Allowed(PolicyEndpoint src, PolicyEndpoint dst, int port, string protocol) => Evaluate(src, dst, port, protocol).Allowed;
 
-    public Verdict Evaluate(Endpoint src, Endpoint dst, int port, string protocol)
+    public Verdict Evaluate(PolicyEndpoint src, PolicyEndpoint dst, int port, string protocol)
     {
         var proto = protocol.ToUpperInvariant();
         if (src is PodEndpoint s && dst is PodEndpoint d && s.Pod.Key == d.Pod.Key)
@@ -55,7 +55,7 @@ public sealed class PolicyEvaluator
 
     /// <summary>Egress of <paramref name="subject"/> towards <paramref name="peer"/>, or ingress of
     /// <paramref name="subject"/> from <paramref name="peer"/>; ports are always checked on <paramref name="dst"/>.</summary>
-    private Verdict Direction(PolicyPod subject, Endpoint peer, Endpoint dst, int port, string proto, bool egress)
+    private Verdict Direction(PolicyPod subject, PolicyEndpoint peer, PolicyEndpoint dst, int port, string proto, bool egress)
     {
         var dir = egress ? "egress" : "ingress";
         var isolating = _policies
@@ -70,10 +70,10 @@ public sealed class PolicyEvaluator
         return new(false, $"{dir} of {subject.Key} is isolated by {string.Join(", ", isolating.Select(p => p.Key))} and no rule allows {what} {proto}/{port}");
     }
 
-    private bool PeersMatch(CompiledRule rule, string policyNs, Endpoint peer) =>
+    private bool PeersMatch(CompiledRule rule, string policyNs, PolicyEndpoint peer) =>
         rule.Peers is null || rule.Peers.Any(p => PeerMatches(p, policyNs, peer));
 
-    private bool PeerMatches(CompiledPeer p, string policyNs, Endpoint peer)
+    private bool PeerMatches(CompiledPeer p, string policyNs, PolicyEndpoint peer)
     {
         if (p.Block is { } block)
             return block.Contains(peer.Ip) && !p.Except.Any(e => e.Contains(peer.Ip));
@@ -84,10 +84,10 @@ public sealed class PolicyEvaluator
         return p.Namespaces.Matches(nsLabels) && (p.Pods is null || p.Pods.Matches(pod.Labels));
     }
 
-    private static bool PortsMatch(CompiledRule rule, Endpoint dst, int port, string proto) =>
+    private static bool PortsMatch(CompiledRule rule, PolicyEndpoint dst, int port, string proto) =>
         rule.Ports is null || rule.Ports.Any(p => PortMatches(p, dst, port, proto));
 
-    private static bool PortMatches(NetworkPolicyPort p, Endpoint dst, int port, string proto)
+    private static bool PortMatches(NetworkPolicyPort p, PolicyEndpoint dst, int port, string proto)
     {
         if ((p.Protocol ?? "TCP").ToUpperInvariant() != proto) return false;
         if (p.Port is null) return true;

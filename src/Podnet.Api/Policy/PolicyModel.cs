@@ -36,12 +36,12 @@ public sealed record PolicyPod(string Namespace, string Name, IReadOnlyDictionar
 }
 
 /// <summary>One end of a connection: a pod, or a bare IP (outside the cluster, or a node).</summary>
-public abstract record Endpoint
+public abstract record PolicyEndpoint
 {
     public abstract IPAddress Ip { get; }
 }
 
-public sealed record PodEndpoint(PolicyPod Pod) : Endpoint
+public sealed record PodEndpoint(PolicyPod Pod) : PolicyEndpoint
 {
     public override IPAddress Ip => Pod.Ip;
     public override string ToString() => Pod.Key;
@@ -49,7 +49,7 @@ public sealed record PodEndpoint(PolicyPod Pod) : Endpoint
 
 /// <summary>An address that is not a pod. <paramref name="Node"/> names the node when the address
 /// is a node's own (traffic from a pod's own node is always allowed in).</summary>
-public sealed record IpEndpoint(IPAddress Address, string? Node = null) : Endpoint
+public sealed record IpEndpoint(IPAddress Address, string? Node = null) : PolicyEndpoint
 {
     public override IPAddress Ip => Address;
     public override string ToString() => Node is null ? Address.ToString() : $"{Node} ({Address})";

@@ -64,6 +64,19 @@ public static class ServiceValidator
             errs.NotSupported("spec.internalTrafficPolicy", itp, "Cluster", "Local");
         if (spec.SessionAffinity is { } sa && sa is not ("None" or "ClientIP"))
             errs.NotSupported("spec.sessionAffinity", sa, "ClientIP", "None");
+        ValidateAffinityConfig(spec, errs);
+        for (int i = 0; i < (spec.LoadBalancerSourceRanges?.Count ?? 0); i++)
+        {
+            var r = spec.LoadBalancerSourceRanges![i];
+            var f = $"spec.loadBalancerSourceRanges[{i}]";
+            if (type != "LoadBalancer")
+            {
+                errs.Forbidden("spec.loadBalancerSourceRanges", $"may only be used when `type` is 'LoadBalancer'");
+                break;
+            }
+            if (!Cidr.TryParse(r?.Trim(), out _))
+                errs.Invalid(f, r, "must be a valid CIDR, e.g. 203.0.113.0/24");
+        }
         for (int i = 0; i < (spec.ExternalIPs?.Count ?? 0); i++)
             if (!IPAddress.TryParse(spec.ExternalIPs![i], out _))
                 errs.Invalid($"spec.externalIPs[{i}]", spec.ExternalIPs[i], "must be a valid IP address");
@@ -74,5 +87,20 @@ public static class ServiceValidator
             else if (h is < NodePortMin or > NodePortMax)
                 errs.Invalid("spec.healthCheckNodePort", h, $"provided port is not in the valid range. The range of valid ports is {NodePortMin}-{NodePortMax}");
         }
+    }
+
+    public const int MaxAffinityTimeoutSeconds = 86400;
+
+    private static void ValidateAffinityConfig(ServiceSpec spec, FieldErrors errs)
+    {
+        if (spec.SessionAffinityConfig is not { } cfg) return;
+        const string f = "spec.sessionAffinityConfig";
+        if (spec.SessionAffinity != "ClientIP")
+        {
+            errs.Forbidden(f, "may only be set when `sessionAffinity` is 'ClientIP'");
+            return;
+        }
+        if (cfg.ClientIP?.TimeoutSeconds is int t && t is < 1 or > MaxAffinityTimeoutSeconds)
+            errs.Invalid(f + ".clientIP.timeoutSeconds", t, $"must be greater than 0 and less than or equal to {MaxAffinityTimeoutSeconds}");
     }
 }

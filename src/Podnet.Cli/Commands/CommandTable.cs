@@ -12,6 +12,7 @@ public static class CommandTable
         DeleteCommand.Spec,
         PodCommands.Exec,
         PodCommands.Logs,
+        Check.CheckCommand.Spec,
         LabCommand.Spec,
         ApiResourcesCommand.Spec,
         VersionCommand.Spec,

@@ -151,6 +151,8 @@ public sealed class NftFake : INftRunner
                     if (!t.Sets.TryGetValue(a.Set, out var s)) throw Fail(what, ENOENT);
                     if (e.Key.Length != s.Def.KeyLength) throw Fail(what, EINVAL);
                     if (s.Def.IsMap != (e.Verdict is not null || e.Data is not null)) throw Fail(what, EINVAL);
+                    if (e.Data is { } data && s.Def.Data is { } dt && dt != NftDataType.Verdict && data.Length != dt.Length) throw Fail(what, EINVAL);
+                    if (e.KeyEnd is { } end && (end.Length != s.Def.KeyLength || (s.Def.Flags & NftSetFlags.Interval) == 0)) throw Fail(what, EINVAL);
                     if (e.Verdict?.Chain is { } target && !t.Chains.ContainsKey(target)) throw Fail(what, ENOENT);
                     if (s.Elements.TryGetValue(e.KeyHex, out var old))
                     {

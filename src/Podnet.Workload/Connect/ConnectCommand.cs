@@ -5,14 +5,16 @@ using System.Security.Cryptography;
 
 namespace Podnet.Workload.Connect;
 
-/// <summary><c>connect HOST:PORT [--protocol tcp|udp] [--timeout 1s]</c>: exit 0 when reachable,
-/// 1 when not (the reason on stderr: REFUSED, TIMEOUT, UNREACHABLE, DNS…), 2 for bad usage.
+/// <summary><c>connect HOST:PORT [HOST:PORT…] [--protocol tcp|udp] [--timeout 1s]</c>: exit 0 when
+/// every target is reachable, 1 when one is not, 2 for bad usage. One line per target: "reachable"
+/// on stdout, or the reason on stderr (REFUSED, TIMEOUT, UNREACHABLE, DNS…). Several targets are
+/// probed at once, so a whole row of a reachability matrix costs one process and one timeout.
 /// UDP is "reachable" only when the server echoes our random token back.</summary>
 public static class ConnectCommand
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        string? target = null;
+        var targets = new List<string>();
         string protocol = "tcp";
         TimeSpan timeout = TimeSpan.FromSeconds(1);
         for (int i = 0; i < args.Length; i++)
@@ -27,15 +29,19 @@ public static class ConnectCommand
                 case "--timeout": timeout = Usage.ParseDuration("--timeout", Value()); break;
                 default:
                     if (a.StartsWith('-')) throw new UsageException($"connect: unknown option \"{a}\"");
-                    if (target is not null) throw new UsageException($"connect: more than one target (\"{target}\", \"{a}\")");
-                    target = a;
+                    targets.Add(a);
                     break;
             }
         }
-        if (target is null) throw new UsageException("connect: missing HOST:PORT");
+        if (targets.Count == 0) throw new UsageException("connect: missing HOST:PORT");
         if (protocol is not ("tcp" or "udp")) throw new UsageException($"--protocol: \"{protocol}\" is not tcp or udp");
-        var (host, port) = SplitHostPort(target);
+        var parsed = targets.Select(t => (Target: t, HostPort: SplitHostPort(t))).ToList();
+        var results = await Task.WhenAll(parsed.Select(t => ProbeAsync(t.Target, t.HostPort.Host, t.HostPort.Port, protocol, timeout)));
+        return results.All(ok => ok) ? 0 : 1;
+    }
 
+    private static async Task<bool> ProbeAsync(string target, string host, int port, string protocol, TimeSpan timeout)
+    {
         using var cts = new CancellationTokenSource(timeout);
         var sw = Stopwatch.StartNew();
         try
@@ -45,7 +51,7 @@ public static class ConnectCommand
             if (protocol == "tcp") await ConnectTcp(ep, cts.Token);
             else await ProbeUdp(ep, cts.Token);
             Console.Out.WriteLine($"{protocol} {target}: reachable in {sw.Elapsed.TotalMilliseconds:0.0} ms");
-            return 0;
+            return true;
         }
         catch (OperationCanceledException)
         {
@@ -62,7 +68,7 @@ public static class ConnectCommand
             };
             Console.Error.WriteLine($"{what}: {protocol} {target}: {e.Message}");
         }
-        return 1;
+        return false;
     }
 
     internal static (string Host, int Port) SplitHostPort(string s)

@@ -19,27 +19,42 @@ public sealed class ProxySyncerTests
         => new(IPAddress.Parse(ip), port, ready, serving, terminating, local);
 
     private static byte[] Key(ServicePortInfo s) => NftKey.AddrProtoPort(s.ClusterIP!, s.Name.Protocol, s.Port);
+    private static byte[] NodeKey(ushort port) => NftKey.Concat(NftKey.Proto(ProxyProtocols.Tcp), NftKey.Port(port));
+
+    /// <summary>The endpoint list of a key, "address/port" in index order, found through its count set.</summary>
+    private static List<string> List(NftFake f, string d, bool cs, byte[] key)
+    {
+        var n = Enumerable.Range(1, 128).FirstOrDefault(i => f.Element(T, Count(d, cs, i), key) is not null);
+        return Enumerable.Range(0, n).Select(i =>
+        {
+            var data = f.Element(T, Endpoints(d, cs), ProxyData.Indexed(key, i))!.Data!;
+            return $"{new IPAddress(data[..4])}/{data[4] << 8 | data[5]}";
+        }).ToList();
+    }
+
+    private static bool OnlyElements(NftTransaction tx) => tx.Commands.All(c => c is NftAddElements or NftDeleteElements);
 
     [Fact]
-    public void ServiceWithEndpointsDispatchesThroughItsChains()
+    public void AServiceIsOnlySetAndMapElements()
     {
         var fake = new NftFake();
         var p = new ProxySyncer(fake, Cfg);
         var s = Svc(1);
-        p.SetService(s, [Ep("10.244.1.2"), Ep("10.244.2.2")]);
+        p.SetService(s, [Ep("10.244.2.2"), Ep("10.244.1.2")]);
         Assert.True(p.Sync());
 
-        Assert.Equal(NftVerdict.Goto(Service(s.Name)), fake.Element(T, ServiceIpsMap, Key(s))!.Verdict);
-        Assert.Null(fake.Element(T, NoEndpointServicesMap, Key(s)));
-        var svcRules = fake.RulesOf(T, Service(s.Name));
-        Assert.Equal(3, svcRules.Count); // masquerade from outside the cluster, then one rule per endpoint
-        Assert.Equal(2u, Assert.IsType<NftNumgen>(svcRules[1].Expressions[0]).Modulus);
-        Assert.Equal([NftVerdict.Goto(Endpoint(s.Name, Ep("10.244.1.2"))), NftVerdict.Goto(Endpoint(s.Name, Ep("10.244.2.2")))],
-            svcRules.Skip(1).Select(r => r.Expressions.OfType<NftVerdictExpr>().Single().Verdict).ToArray());
-        var ep = fake.RulesOf(T, Endpoint(s.Name, Ep("10.244.1.2")));
-        var nat = Assert.IsType<NftNat>(ep[^1].Expressions[^1]);
-        Assert.Equal(NftNatType.Dnat, nat.Type);
-        Assert.Equal("default/svc1/tcp/p80", s.Name.ToString());
+        Assert.NotNull(fake.Element(T, ClusterIpsSet, Key(s)));
+        Assert.NotNull(fake.Element(T, Count(Ip, false, 2), Key(s)));
+        Assert.Equal(["10.244.1.2/8080", "10.244.2.2/8080"], List(fake, Ip, false, Key(s)));
+        Assert.Null(fake.Element(T, NoEndpointIpsSet, Key(s)));
+        // ip-pick: "key @ip-count-2 dnat ip to key . numgen random mod 2 map @ip-endpoints".
+        var pick = fake.RulesOf(T, Pick(Ip, false))[1];
+        Assert.Contains(pick.Expressions, e => e is NftLookup { Set: var set } && set == Count(Ip, false, 2));
+        Assert.Equal(2u, pick.Expressions.OfType<NftNumgen>().Single().Modulus);
+        Assert.Contains(pick.Expressions, e => e is NftLookup { Set: var set } && set == Endpoints(Ip, false));
+        Assert.Equal(NftNatType.Dnat, pick.Expressions.OfType<NftNat>().Single().Type);
+        // Hairpin: each endpoint may reach itself through the service.
+        Assert.NotNull(fake.Element(T, HairpinSet, ProxyData.Hairpin(IPAddress.Parse("10.244.1.2"))));
     }
 
     [Fact]
@@ -50,17 +65,18 @@ public sealed class ProxySyncerTests
         var s = Svc(1);
         p.SetService(s, []);
         Assert.True(p.Sync());
-        Assert.Equal(NftVerdict.Goto(Reject), fake.Element(T, NoEndpointServicesMap, Key(s))!.Verdict);
-        Assert.Null(fake.Element(T, ServiceIpsMap, Key(s)));
+        Assert.NotNull(fake.Element(T, NoEndpointIpsSet, Key(s)));
+        Assert.Null(fake.Element(T, ClusterIpsSet, Key(s)));
+        Assert.Contains(fake.RulesOf(T, EndpointsCheck), r => r.Expressions.Any(e => e is NftLookup { Set: NoEndpointIpsSet }) && r.Expressions[^1] == NftMatch.Goto(Reject));
 
         p.SetService(s, [Ep("10.244.1.2", ready: false)]); // not ready: still nothing to send to
         Assert.True(p.Sync());
-        Assert.NotNull(fake.Element(T, NoEndpointServicesMap, Key(s)));
+        Assert.NotNull(fake.Element(T, NoEndpointIpsSet, Key(s)));
 
         p.SetService(s, [Ep("10.244.1.2")]);
         Assert.True(p.Sync());
-        Assert.Null(fake.Element(T, NoEndpointServicesMap, Key(s)));
-        Assert.NotNull(fake.Element(T, ServiceIpsMap, Key(s)));
+        Assert.Null(fake.Element(T, NoEndpointIpsSet, Key(s)));
+        Assert.Equal(["10.244.1.2/8080"], List(fake, Ip, false, Key(s)));
     }
 
     [Fact]
@@ -75,23 +91,20 @@ public sealed class ProxySyncerTests
     }
 
     [Fact]
-    public void AddingOneServiceAmongManySendsOnlyThatService()
+    public void AddingOneServiceAmongManySendsOnlyItsElements()
     {
         var fake = new NftFake();
         var p = new ProxySyncer(fake, Cfg);
         for (int i = 0; i < 200; i++) p.SetService(Svc(i), [Ep($"10.244.{i / 200}.{i % 200 + 2}"), Ep($"10.244.{i / 200 + 1}.{i % 200 + 2}")]);
         Assert.True(p.Sync());
-        int full = fake.Applied[^1].Count;
 
         p.SetService(Svc(500), [Ep("10.244.9.9"), Ep("10.244.9.10")]);
         Assert.True(p.Sync());
         var tx = fake.Applied[^1];
-        // 3 chains (service + 2 endpoints), their rules, one map entry; no flushes, nothing about other services.
-        Assert.DoesNotContain(tx.Commands, c => c is NftFlushChain or NftDeleteChain or NftDeleteElements);
-        Assert.Equal(3, tx.Commands.OfType<NftAddChain>().Count());
-        Assert.Single(tx.Commands.OfType<NftAddElements>());
-        Assert.All(tx.Commands.OfType<NftAddChain>(), c => Assert.Contains("svc500", c.Chain.Name));
-        Assert.True(tx.Count < 12, $"{tx.Count} commands for one service (full sync had {full})");
+        // No rule and no chain: the kernel has nothing to re-validate.
+        Assert.True(OnlyElements(tx), string.Join(", ", tx.Commands.Select(c => c.GetType().Name)));
+        var added = tx.Commands.OfType<NftAddElements>().ToDictionary(a => a.Set, a => a.Elements.Count);
+        Assert.Equal(new Dictionary<string, int> { [ClusterIpsSet] = 1, [Count(Ip, false, 2)] = 1, [Endpoints(Ip, false)] = 2, [HairpinSet] = 2 }, added);
 
         // Nothing changed: nothing is sent.
         int before = fake.Applied.Count;
@@ -101,35 +114,47 @@ public sealed class ProxySyncerTests
     }
 
     [Fact]
-    public void EndpointChangeRewritesOnlyTheServiceChainAndTheChangedEndpoint()
+    public void AnEndpointChangeReplacesOnlyThatListSlot()
     {
         var fake = new NftFake();
         var p = new ProxySyncer(fake, Cfg);
         for (int i = 0; i < 50; i++) p.SetService(Svc(i), [Ep($"10.244.1.{i + 2}"), Ep($"10.244.2.{i + 2}")]);
         Assert.True(p.Sync());
+
         p.SetService(Svc(7), [Ep("10.244.1.9"), Ep("10.244.3.9")]);
         Assert.True(p.Sync());
         var tx = fake.Applied[^1];
-        Assert.Equal([Service(Svc(7).Name)], tx.Commands.OfType<NftFlushChain>().Select(c => c.Chain).Where(c => c.StartsWith("service-")).ToArray());
-        Assert.Equal([Endpoint(Svc(7).Name, Ep("10.244.3.9"))], tx.Commands.OfType<NftAddChain>().Select(c => c.Chain.Name).ToArray());
-        Assert.Equal([Endpoint(Svc(7).Name, Ep("10.244.2.9"))], tx.Commands.OfType<NftDeleteChain>().Select(c => c.Chain).ToArray());
-        Assert.DoesNotContain(tx.Commands, c => c is NftAddElements or NftDeleteElements); // the map entry did not change
-        Assert.Empty(fake.RulesOf(T, Endpoint(Svc(7).Name, Ep("10.244.2.9"))));
-        Assert.Null(fake.List(T)!.Chains.GetValueOrDefault(Endpoint(Svc(7).Name, Ep("10.244.2.9"))));
+        Assert.True(OnlyElements(tx));
+        // Slot 1 is replaced (delete + add in one transaction); the count set is untouched.
+        Assert.Equal([Convert.ToHexString(ProxyData.Indexed(Key(Svc(7)), 1))],
+            tx.Commands.OfType<NftAddElements>().Where(a => a.Set == Endpoints(Ip, false)).SelectMany(a => a.Elements).Select(e => e.KeyHex));
+        Assert.DoesNotContain(tx.Commands, c => c is NftAddElements { Set: var set } && set.Contains("count"));
+        Assert.Equal(["10.244.1.9/8080", "10.244.3.9/8080"], List(fake, Ip, false, Key(Svc(7))));
+        Assert.Null(fake.Element(T, HairpinSet, ProxyData.Hairpin(IPAddress.Parse("10.244.2.9"))));
+
+        // Fewer endpoints: the key moves to the count set of 1 with the list, in the same transaction.
+        p.SetService(Svc(7), [Ep("10.244.3.9")]);
+        Assert.True(p.Sync());
+        Assert.Equal(["10.244.3.9/8080"], List(fake, Ip, false, Key(Svc(7))));
+        Assert.Null(fake.Element(T, Count(Ip, false, 2), Key(Svc(7))));
+        Assert.Null(fake.Element(T, Endpoints(Ip, false), ProxyData.Indexed(Key(Svc(7)), 1)));
     }
 
     [Fact]
-    public void DeletingAServiceLeavesOnlyTheSkeleton()
+    public void DeletingServicesLeavesOnlyTheSkeleton()
     {
         var fake = new NftFake();
         var logs = new List<string>();
         var p = new ProxySyncer(fake, Cfg, logs.Add);
         p.SetService(Svc(1, nodePort: 30080, affinity: TimeSpan.FromMinutes(5)), [Ep("10.244.1.2"), Ep("10.244.2.2")]);
+        p.SetService(Svc(2), [Ep("10.244.1.2")]);
         Assert.True(p.Sync());
+        Assert.Contains(Affinity(Svc(1).Name, Ep("10.244.1.2")), fake.List(T)!.Sets.Keys);
         var empty = new NftFake();
         new ProxySyncer(empty, Cfg).Sync();
 
         p.DeleteService(Svc(1).Name);
+        p.DeleteService(Svc(2).Name);
         Assert.True(p.Sync(), string.Join("\n", logs));
         var state = fake.List(T)!;
         Assert.Equal(empty.List(T)!.Chains.Keys.Order(), state.Chains.Keys.Order());
@@ -145,37 +170,132 @@ public sealed class ProxySyncerTests
         var cluster = Svc(1, nodePort: 30001);
         var local = Svc(2, nodePort: 30002, etpLocal: true);
         var noLocal = Svc(3, nodePort: 30003, etpLocal: true);
+        var none = Svc(4, nodePort: 30004);
         p.SetService(cluster, [Ep("10.244.2.2")]);
         p.SetService(local, [Ep("10.244.1.2", local: true), Ep("10.244.2.3")]);
         p.SetService(noLocal, [Ep("10.244.2.4")]);
+        p.SetService(none, []);
         Assert.True(p.Sync());
-        byte[] NodeKey(ushort port) => NftKey.Concat(NftKey.Proto(ProxyProtocols.Tcp), NftKey.Port(port));
 
-        Assert.Equal(NftVerdict.Goto(External(cluster.Name)), fake.Element(T, NodePortsMap, NodeKey(30001))!.Verdict);
-        Assert.Equal(NftVerdict.Goto(External(local.Name)), fake.Element(T, NodePortsMap, NodeKey(30002))!.Verdict);
-        // Policy Local without a local endpoint drops (it does not reject: other nodes may serve it).
-        Assert.Equal(NftVerdict.Drop, fake.Element(T, NoEndpointNodePortsMap, NodeKey(30003))!.Verdict);
+        Assert.NotNull(fake.Element(T, NodePortsSet, NodeKey(30001))); // masquerades
+        Assert.Equal(["10.244.2.2/8080"], List(fake, Np, false, NodeKey(30001)));
+        // Local: external clients get the local endpoint only; pods and the node the cluster side.
+        Assert.NotNull(fake.Element(T, NodePortsLocalSet, NodeKey(30002)));
+        Assert.Equal(["10.244.1.2/8080"], List(fake, Np, false, NodeKey(30002)));
+        Assert.Equal(["10.244.1.2/8080", "10.244.2.3/8080"], List(fake, Np, true, NodeKey(30002)));
+        // Local without a local endpoint: no list (external clients dropped), not a reject.
+        Assert.NotNull(fake.Element(T, NodePortsLocalSet, NodeKey(30003)));
+        Assert.Empty(List(fake, Np, false, NodeKey(30003)));
+        Assert.Equal(["10.244.2.4/8080"], List(fake, Np, true, NodeKey(30003)));
+        Assert.Null(fake.Element(T, NoEndpointNodePortsSet, NodeKey(30003)));
+        // No endpoint at all: reject.
+        Assert.NotNull(fake.Element(T, NoEndpointNodePortsSet, NodeKey(30004)));
+        Assert.Null(fake.Element(T, NodePortsSet, NodeKey(30004)));
 
-        // Cluster policy masquerades; Local keeps the client's address and only uses local endpoints.
-        Assert.Contains(fake.RulesOf(T, External(cluster.Name)), r => r.Expressions.Any(e => e is NftMetaSet { Key: NftMetaKey.Mark }));
-        var localRules = fake.RulesOf(T, External(local.Name));
-        Assert.DoesNotContain(localRules, r => r.Expressions.Any(e => e is NftMetaSet { Key: NftMetaKey.Mark }));
-        Assert.Equal(NftVerdict.Goto(Endpoint(local.Name, Ep("10.244.1.2", local: true))), localRules[^1].Expressions.OfType<NftVerdictExpr>().Single().Verdict);
+        var ext = fake.RulesOf(T, Behaviour(Np, "external"));
+        Assert.Contains(ext, r => r.Expressions.Any(e => e is NftMetaSet { Key: NftMetaKey.Mark }));
+        var loc = fake.RulesOf(T, Behaviour(Np, "external-local"));
+        // Only the node itself is masqueraded (as kube-proxy); other clients keep their address.
+        Assert.Single(loc, r => r.Expressions.Any(e => e is NftMetaSet { Key: NftMetaKey.Mark }));
+        Assert.Contains(loc, r => r.Expressions.Any(e => e is NftFib { Flags: NftFibFlags.Saddr }) && r.Expressions.Any(e => e is NftMetaSet));
+        Assert.Equal(NftMatch.Drop, fake.RulesOf(T, Pick(Np, false))[^1].Expressions.Single());
     }
 
     [Fact]
-    public void SessionAffinityUsesAPerEndpointTimeoutSet()
+    public void InternalTrafficPolicyLocalWithoutALocalEndpointDrops()
     {
         var fake = new NftFake();
         var p = new ProxySyncer(fake, Cfg);
-        var s = Svc(1, affinity: TimeSpan.FromSeconds(10800));
+        p.SetService(Svc(1, itpLocal: true), [Ep("10.244.2.2")]);
+        Assert.True(p.Sync());
+        Assert.NotNull(fake.Element(T, ClusterIpsSet, Key(Svc(1))));
+        Assert.Empty(List(fake, Ip, false, Key(Svc(1))));
+        Assert.Null(fake.Element(T, NoEndpointIpsSet, Key(Svc(1))));
+        Assert.Equal(NftMatch.Drop, fake.RulesOf(T, Pick(Ip, false))[^1].Expressions.Single());
+    }
+
+    [Fact]
+    public void SessionAffinityGetsChainsWithTheServiceTimeout()
+    {
+        var fake = new NftFake();
+        var p = new ProxySyncer(fake, Cfg);
+        var s = Svc(1, affinity: TimeSpan.FromSeconds(60));
         p.SetService(s, [Ep("10.244.1.2"), Ep("10.244.2.2")]);
         Assert.True(p.Sync());
         var set = fake.List(T)!.Sets[Affinity(s.Name, Ep("10.244.1.2"))];
-        Assert.Equal(TimeSpan.FromHours(3), set.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(60), set.Timeout);
+        Assert.Equal(NftVerdict.Goto(Service(s.Name)), fake.Element(T, AffinityIpsMap, Key(s))!.Verdict);
+        Assert.Null(fake.Element(T, ClusterIpsSet, Key(s)));
         Assert.Contains(fake.RulesOf(T, Endpoint(s.Name, Ep("10.244.1.2"))), r => r.Expressions.Any(e => e is NftDynset));
         var svc = fake.RulesOf(T, Service(s.Name));
         Assert.Equal(2, svc.Count(r => r.Expressions.Any(e => e is NftLookup l && l.Set.StartsWith("affinity-"))));
+
+        // Dropping affinity turns it into elements and removes its chains.
+        p.SetService(s with { AffinityTimeout = null }, [Ep("10.244.1.2"), Ep("10.244.2.2")]);
+        Assert.True(p.Sync());
+        Assert.NotNull(fake.Element(T, ClusterIpsSet, Key(s)));
+        Assert.Null(fake.Element(T, AffinityIpsMap, Key(s)));
+        Assert.DoesNotContain(fake.List(T)!.Chains.Keys, c => c.Contains("svc1"));
+    }
+
+    [Fact]
+    public void ALongEndpointListGrowsThePickChainOnce()
+    {
+        var fake = new NftFake();
+        var p = new ProxySyncer(fake, Cfg);
+        p.SetService(Svc(1), Enumerable.Range(2, 40).Select(i => Ep($"10.244.1.{i}")).ToList());
+        Assert.True(p.Sync());
+        Assert.Equal(64, p.Shape.MaxCount);
+        Assert.Equal(65, fake.RulesOf(T, Pick(Ip, false)).Count);
+        Assert.Equal(40, List(fake, Ip, false, Key(Svc(1))).Count);
+        // Another big one fits: elements only.
+        p.SetService(Svc(2), Enumerable.Range(2, 50).Select(i => Ep($"10.244.2.{i}")).ToList());
+        Assert.True(p.Sync());
+        Assert.True(OnlyElements(fake.Applied[^1]));
+    }
+
+    [Fact]
+    public void LoadBalancerSourceRangesGuardOnlyTheLoadBalancerAddresses()
+    {
+        var fake = new NftFake();
+        var p = new ProxySyncer(fake, Cfg);
+        var lb = Svc(1, nodePort: 30080) with
+        {
+            LoadBalancerIPs = [IPAddress.Parse("192.0.2.10")],
+            ExternalIPs = [IPAddress.Parse("192.0.2.20")],
+            LoadBalancerSourceRanges = [IPNetwork.Parse("203.0.113.0/24")],
+        };
+        p.SetService(lb, [Ep("10.244.1.2")]);
+        Assert.True(p.Sync());
+        Assert.NotNull(fake.Element(T, FirewallIpsSet, NftKey.AddrProtoPort(IPAddress.Parse("192.0.2.10"), 6, 80)));
+        Assert.Null(fake.Element(T, FirewallIpsSet, NftKey.AddrProtoPort(IPAddress.Parse("192.0.2.20"), 6, 80)));
+        var (start, end) = ProxyData.SourceRange(IPAddress.Parse("192.0.2.10"), 6, 80, IPNetwork.Parse("203.0.113.0/24"));
+        var allow = fake.Element(T, FirewallAllowSet, start)!;
+        Assert.Equal(Convert.ToHexString(end), Convert.ToHexString(allow.KeyEnd!));
+        Assert.EndsWith("CB0071FF", Convert.ToHexString(end)); // 203.0.113.255
+        Assert.NotNull(fake.Element(T, ExternalIpsSet, NftKey.AddrProtoPort(IPAddress.Parse("192.0.2.10"), 6, 80)));
+
+        p.SetService(lb with { LoadBalancerSourceRanges = [] }, [Ep("10.244.1.2")]);
+        Assert.True(p.Sync());
+        Assert.Null(fake.Element(T, FirewallIpsSet, NftKey.AddrProtoPort(IPAddress.Parse("192.0.2.10"), 6, 80)));
+        Assert.Null(fake.Element(T, FirewallAllowSet, start));
+    }
+
+    [Fact]
+    public void HairpinEntriesAreSharedBetweenServices()
+    {
+        var fake = new NftFake();
+        var p = new ProxySyncer(fake, Cfg);
+        var key = ProxyData.Hairpin(IPAddress.Parse("10.244.1.2"));
+        p.SetService(Svc(1), [Ep("10.244.1.2")]);
+        p.SetService(Svc(2, port: 81), [Ep("10.244.1.2", 9090)]);
+        Assert.True(p.Sync());
+        p.DeleteService(Svc(1).Name);
+        Assert.True(p.Sync());
+        Assert.NotNull(fake.Element(T, HairpinSet, key));
+        p.DeleteService(Svc(2, port: 81).Name);
+        Assert.True(p.Sync());
+        Assert.Null(fake.Element(T, HairpinSet, key));
     }
 
     [Fact]
@@ -190,10 +310,10 @@ public sealed class ProxySyncerTests
         fake.FailNextWith = 22;
         Assert.False(p.Sync());
         Assert.Contains(logs, l => l.Contains("keeping the last good rules") && l.Contains("(EINVAL)"));
-        Assert.Null(fake.Element(T, ServiceIpsMap, Key(Svc(2))));
-        Assert.NotNull(fake.Element(T, ServiceIpsMap, Key(Svc(1))));
+        Assert.Null(fake.Element(T, ClusterIpsSet, Key(Svc(2))));
+        Assert.NotNull(fake.Element(T, ClusterIpsSet, Key(Svc(1))));
         Assert.True(p.Sync());
-        Assert.NotNull(fake.Element(T, ServiceIpsMap, Key(Svc(2))));
+        Assert.NotNull(fake.Element(T, ClusterIpsSet, Key(Svc(2))));
     }
 
     [Fact]
@@ -209,8 +329,8 @@ public sealed class ProxySyncerTests
         p.SetService(b, [Ep("10.244.1.3")]);
         p.SetService(Svc(2), [Ep("10.244.1.4")]);
         Assert.True(p.Sync());
-        Assert.Equal(NftVerdict.Goto(Service(a.Name)), fake.Element(T, ServiceIpsMap, Key(a))!.Verdict);
-        Assert.NotNull(fake.Element(T, ServiceIpsMap, Key(Svc(2))));
+        Assert.Equal(["10.244.1.2/8080"], List(fake, Ip, false, Key(a)));
+        Assert.NotNull(fake.Element(T, ClusterIpsSet, Key(Svc(2))));
         Assert.Contains(logs, l => l.Contains("skipped"));
     }
 
@@ -219,34 +339,32 @@ public sealed class ProxySyncerTests
     {
         var fake = new NftFake();
         var first = new ProxySyncer(fake, Cfg);
-        for (int i = 0; i < 20; i++) first.SetService(Svc(i, nodePort: (ushort)(30000 + i)), [Ep($"10.244.1.{i + 2}"), Ep($"10.244.2.{i + 2}")]);
+        for (int i = 0; i < 20; i++) first.SetService(Svc(i, nodePort: (ushort)(30000 + i), etpLocal: i % 2 == 0), [Ep($"10.244.1.{i + 2}", local: true), Ep($"10.244.2.{i + 2}")]);
         Assert.True(first.Sync());
-        var before = Snapshot(fake);
 
         // A new process: same services except one changed and one removed while it was down.
         var second = new ProxySyncer(fake, Cfg);
-        for (int i = 0; i < 19; i++)
-            second.SetService(Svc(i, nodePort: (ushort)(30000 + i)), i == 3 ? [Ep("10.244.1.5"), Ep("10.244.3.5")] : [Ep($"10.244.1.{i + 2}"), Ep($"10.244.2.{i + 2}")]);
         second.Restore();
+        for (int i = 0; i < 19; i++)
+            second.SetService(Svc(i, nodePort: (ushort)(30000 + i), etpLocal: i % 2 == 0), i == 3 ? [Ep("10.244.1.5", local: true), Ep("10.244.3.5")] : [Ep($"10.244.1.{i + 2}", local: true), Ep($"10.244.2.{i + 2}")]);
         Assert.True(second.Sync());
         var tx = fake.Applied[^1];
-        Assert.DoesNotContain(tx.Commands, c => c is NftDeleteTable or NftFlushSet);
-        var flushed = tx.Commands.OfType<NftFlushChain>().Select(c => c.Chain).ToHashSet();
-        Assert.Contains(Service(Svc(3).Name), flushed);
-        Assert.DoesNotContain(Service(Svc(4).Name), flushed);
-        Assert.Contains(Service(Svc(19).Name), tx.Commands.OfType<NftDeleteChain>().Select(c => c.Chain));
-        Assert.Null(fake.Element(T, ServiceIpsMap, Key(Svc(19))));
-        Assert.NotNull(fake.Element(T, ServiceIpsMap, Key(Svc(18))));
+        Assert.True(OnlyElements(tx), string.Join(", ", tx.Commands.Select(c => c.GetType().Name)));
+        Assert.Null(fake.Element(T, ClusterIpsSet, Key(Svc(19))));
+        Assert.Null(fake.Element(T, NodePortsSet, NodeKey(30019)));
+        Assert.Equal(["10.244.1.5/8080", "10.244.3.5/8080"], List(fake, Ip, false, Key(Svc(3))));
+        // Only service 3's changed slot of its cluster list (its nodeport is policy Local: the cluster side too) and a hairpin.
+        Assert.True(tx.Commands.OfType<NftAddElements>().Sum(a => a.Elements.Count) <= 3, string.Join(", ", tx.Commands.OfType<NftAddElements>().Select(a => $"{a.Set}:{a.Elements.Count}")));
+        Assert.Equal(19 * 2, fake.List(T)!.Elements[Endpoints(Ip, false)].Count); // none left over
 
         // And a restart with nothing changed sends nothing at all.
         var third = new ProxySyncer(fake, Cfg);
-        for (int i = 0; i < 19; i++)
-            third.SetService(Svc(i, nodePort: (ushort)(30000 + i)), i == 3 ? [Ep("10.244.1.5"), Ep("10.244.3.5")] : [Ep($"10.244.1.{i + 2}"), Ep($"10.244.2.{i + 2}")]);
         third.Restore();
+        for (int i = 0; i < 19; i++)
+            third.SetService(Svc(i, nodePort: (ushort)(30000 + i), etpLocal: i % 2 == 0), i == 3 ? [Ep("10.244.1.5", local: true), Ep("10.244.3.5")] : [Ep($"10.244.1.{i + 2}", local: true), Ep($"10.244.2.{i + 2}")]);
         int count = fake.Applied.Count;
         Assert.True(third.Sync());
         Assert.Equal(count, fake.Applied.Count);
-        Assert.NotEqual(before, Snapshot(fake));
     }
 
     [Fact]
@@ -260,17 +378,11 @@ public sealed class ProxySyncerTests
         Assert.Equal(36, p.LastSync.Units);
         foreach (var tx in fake.Applied)
         {
-            // Every service whose map entry is in this transaction has its chains here too.
-            var chains = tx.Commands.OfType<NftAddChain>().Select(c => c.Chain.Name).ToHashSet();
-            foreach (var e in tx.Commands.OfType<NftAddElements>().SelectMany(a => a.Elements))
-                Assert.Contains(e.Verdict!.Chain!, chains);
+            // Every key counted in a transaction has its whole endpoint list in the same transaction.
+            var slots = tx.Commands.OfType<NftAddElements>().Where(a => a.Set == Endpoints(Ip, false)).SelectMany(a => a.Elements).Select(e => e.KeyHex).ToHashSet();
+            foreach (var key in tx.Commands.OfType<NftAddElements>().Where(a => a.Set == Count(Ip, false, 2)).SelectMany(a => a.Elements))
+                for (int i = 0; i < 2; i++) Assert.Contains(Convert.ToHexString(ProxyData.Indexed(key.Key, i)), slots);
         }
-        for (int i = 0; i < 35; i++) Assert.NotNull(fake.Element(T, ServiceIpsMap, Key(Svc(i))));
-    }
-
-    private static string Snapshot(NftFake f)
-    {
-        var s = f.List(T)!;
-        return string.Join(";", s.Chains.Keys.Order()) + "|" + string.Join(";", s.Elements.SelectMany(kv => kv.Value.Select(e => kv.Key + e.KeyHex + e.Verdict)).Order());
+        for (int i = 0; i < 35; i++) Assert.NotNull(fake.Element(T, ClusterIpsSet, Key(Svc(i))));
     }
 }

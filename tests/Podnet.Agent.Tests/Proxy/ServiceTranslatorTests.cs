@@ -78,4 +78,41 @@ public sealed class ServiceTranslatorTests
         var (info, _) = Assert.Single(ServiceTranslator.Translate(Svc(ports: new ServicePort { Port = 80, NodePort = 30080 }), [], "n"));
         Assert.Null(info.NodePort);
     }
+
+    [Theory]
+    [InlineData(null, null, null)]
+    [InlineData("ClientIP", null, 10800)]
+    [InlineData("ClientIP", 60, 60)]
+    [InlineData("None", 60, null)]
+    public void AffinityTimeoutComesFromTheSpecWithKubernetesDefault(string? affinity, int? seconds, int? expected)
+    {
+        var svc = Svc(ports: [new ServicePort { Port = 80 }]);
+        svc = svc with
+        {
+            Spec = svc.Spec with
+            {
+                SessionAffinity = affinity,
+                SessionAffinityConfig = seconds is null ? null : new SessionAffinityConfig { ClientIP = new ClientIPConfig { TimeoutSeconds = seconds } },
+            },
+        };
+        var info = ServiceTranslator.Translate(svc, [], "node-1").Single().Info;
+        Assert.Equal(expected is null ? null : TimeSpan.FromSeconds(expected.Value), info.AffinityTimeout);
+    }
+
+    [Fact]
+    public void SourceRangesApplyToLoadBalancersOnlyAndAreMasked()
+    {
+        var lb = Svc("LoadBalancer", ports: [new ServicePort { Port = 80, NodePort = 30080 }]);
+        lb = lb with
+        {
+            Spec = lb.Spec with { LoadBalancerSourceRanges = ["203.0.113.7/24", " 198.51.100.0/25 ", "2001:db8::/32"] },
+            Status = new ServiceStatus { LoadBalancer = new LoadBalancerStatus { Ingress = [new LoadBalancerIngress { Ip = "192.0.2.10" }] } },
+        };
+        var info = ServiceTranslator.Translate(lb, [], "node-1").Single().Info;
+        Assert.Equal([IPNetwork.Parse("203.0.113.0/24"), IPNetwork.Parse("198.51.100.0/25")], info.LoadBalancerSourceRanges);
+        Assert.Equal([IPAddress.Parse("192.0.2.10")], info.LoadBalancerIPs);
+
+        var np = lb with { Spec = lb.Spec with { Type = "NodePort" } };
+        Assert.Empty(ServiceTranslator.Translate(np, [], "node-1").Single().Info.LoadBalancerSourceRanges!);
+    }
 }

@@ -56,6 +56,21 @@ public sealed class AgnhostTests(TwoNamespaces net) : IClassFixture<TwoNamespace
     }
 
     [Fact]
+    public void Connect_probes_several_targets_at_once_with_one_line_each()
+    {
+        var ip = TwoNamespaces.ServerIp;
+        var all = net.FromClient("connect", $"{ip}:9000", $"{ip}:80", "--timeout", "2s");
+        Assert.True(all.Ok, all.Stderr);
+        Assert.Equal(2, all.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        var mixed = net.FromClient("connect", $"{ip}:9000", $"{ip}:9001", $"{ip}:80", "--timeout", "2s");
+        Assert.Equal(1, mixed.ExitCode);
+        Assert.Contains($"tcp {ip}:9000: reachable", mixed.Stdout);
+        Assert.Contains($"tcp {ip}:80: reachable", mixed.Stdout);
+        Assert.DoesNotContain($"{ip}:9001", mixed.Stdout);
+        Assert.Contains($"REFUSED: tcp {ip}:9001", mixed.Stderr);
+    }
+
+    [Fact]
     public void Connect_times_out_when_packets_are_dropped()
     {
         // Drop everything the server gets on the veth: no RST, no ICMP, so the probe must time out.

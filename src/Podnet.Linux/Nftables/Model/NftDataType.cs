@@ -14,6 +14,10 @@ public sealed record NftDataType(string Name, uint Id, int Length)
     public static readonly NftDataType IfName = new("ifname", 41, 16);
     public static readonly NftDataType Verdict = new("verdict", 1, 0);
 
+    /// <summary>A concatenation used as a map's data type (e.g. ipv4_addr . inet_service for "dnat to ... map").</summary>
+    public static NftDataType Concat(params NftDataType[] fields)
+        => new(string.Join(" . ", fields.Select(f => f.Name)), ConcatId(fields), PaddedLength(fields));
+
     /// <summary>nft encodes a concatenation's type as the field ids packed 6 bits apart.</summary>
     public static uint ConcatId(IReadOnlyList<NftDataType> fields)
     {

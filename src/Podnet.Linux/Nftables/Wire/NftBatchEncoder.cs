@@ -255,6 +255,7 @@ internal sealed class NftBatchEncoder
     {
         int el = _w.BeginNested(LIST_ELEM);
         NftExpr.PutValue(_w, ELEM_KEY, e.Key);
+        if (e.KeyEnd is { } end) NftExpr.PutValue(_w, ELEM_KEY_END, end);
         if (e.IntervalEnd) _w.PutU32(ELEM_FLAGS, ELEM_F_INTERVAL_END);
         if (withData)
         {

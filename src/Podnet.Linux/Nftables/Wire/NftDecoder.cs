@@ -149,7 +149,7 @@ internal static class NftDecoder
             foreach (var el in a.Nested)
             {
                 byte[] key = [];
-                byte[]? data = null;
+                byte[]? data = null, keyEnd = null;
                 NftVerdict? verdict = null;
                 TimeSpan? timeout = null, expires = null;
                 string? comment = null;
@@ -159,6 +159,7 @@ internal static class NftDecoder
                     switch (f.Type)
                     {
                         case ELEM_KEY: key = DataValue(f.Nested); break;
+                        case ELEM_KEY_END: keyEnd = DataValue(f.Nested); break;
                         case ELEM_FLAGS: end = (f.U32 & ELEM_F_INTERVAL_END) != 0; break;
                         case ELEM_TIMEOUT: timeout = TimeSpan.FromMilliseconds(f.U64); break;
                         case ELEM_EXPIRATION: expires = TimeSpan.FromMilliseconds(f.U64); break;
@@ -172,7 +173,7 @@ internal static class NftDecoder
                             break;
                     }
                 }
-                into.Add(new NftElement(key, verdict, data, timeout, comment, end) { Expires = expires });
+                into.Add(new NftElement(key, verdict, data, timeout, comment, end) { Expires = expires, KeyEnd = keyEnd });
             }
         }
     }
