@@ -30,13 +30,21 @@ public static class LabCommand
 
     public static readonly CommandSpec ListSpec = new("list", "List the labs on this machine", "", [], ListAsync);
 
+    public static readonly CommandSpec AddNodeSpec = new("add-node", "Add a node to a running lab (namespace, agents, kubelet) and wait until it is Ready",
+        "[NAME] [--name NAME]", [Name], AddNodeAsync);
+
+    public static readonly CommandSpec RemoveNodeSpec = new("remove-node", "Drain a node and remove it from its lab (its overlay lease is given back)",
+        "NODE [--name NAME]", [Name], RemoveNodeAsync);
+
     public static readonly CommandSpec Spec = new("lab", "Create, remove and inspect labs (clusters made of network namespaces)",
-        "(up|down|status|list) [flags]", [], _ => Task.FromResult(1), Subcommands: [Up, Down, StatusSpec, ListSpec],
+        "(up|down|status|list|add-node|remove-node) [flags]", [], _ => Task.FromResult(1), Subcommands: [Up, Down, StatusSpec, ListSpec, AddNodeSpec, RemoveNodeSpec],
         Examples: """
               podnet lab up                      # 3 nodes, lab "podnet"
               podnet lab up --name demo --nodes 2
               podnet lab up --backend udp --topology routed
               podnet lab status
+              podnet lab add-node                # node-4 joins
+              podnet lab remove-node node-4      # drained and removed
               podnet lab down demo
             """);
 
@@ -117,6 +125,46 @@ public static class LabCommand
         if (self is null || Path.GetFileName(self) == "podnet") return null;
         var dll = typeof(LabCommand).Assembly.Location;
         return Path.GetFileName(self) == "dotnet" && dll.Length > 0 ? [self, dll] : null;
+    }
+
+    private static async Task<int> AddNodeAsync(CliContext ctx)
+    {
+        var name = LabName(ctx, forUp: false);
+        var sw = Stopwatch.StartNew();
+        try
+        {
+            int i = await Podnet.Lab.Runtime.LabNodes.AddAsync(name, new Progress(ctx.Out, sw), ctx.Cancel);
+            ctx.Out.WriteLine($"node-{i} joined lab \"{name}\" in {sw.Elapsed.TotalSeconds:0.0}s");
+            return 0;
+        }
+        catch (Exception e) when (e is LabException or ArgumentException)
+        {
+            ctx.Err.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> RemoveNodeAsync(CliContext ctx)
+    {
+        var a = ctx.Args;
+        if (a.Positionals.Count != 1) throw new UsageException("remove-node needs one NODE, e.g. node-4");
+        var node = a.Positionals[0];
+        int i = Podnet.Lab.LabNames.NodeIndex(node) ?? throw new UsageException($"\"{node}\" is not a lab node name (node-N)");
+        var name = a.Value("name") is { Length: > 0 } n ? LabLocator.CheckName(n, "--name")
+            : a.Value("lab") is { Length: > 0 } l ? LabLocator.CheckName(l, "--lab")
+            : ctx.Env("PODNET_LAB") is { Length: > 0 } e ? LabLocator.CheckName(e, "$PODNET_LAB")
+            : LabRuntime.List() is [var only] ? only.Name : LabLocator.DefaultLab;
+        var sw = Stopwatch.StartNew();
+        try
+        {
+            await Podnet.Lab.Runtime.LabNodes.RemoveAsync(name, i, new Progress(ctx.Out, sw), ctx.Cancel);
+            return 0;
+        }
+        catch (Exception ex) when (ex is LabException or ArgumentException or Podnet.Api.Client.ApiException or HttpRequestException)
+        {
+            ctx.Err.WriteLine($"error: {ex.Message}");
+            return 1;
+        }
     }
 
     private static Task<int> DownAsync(CliContext ctx)

@@ -20,6 +20,9 @@ public sealed class LabKubelet(LabNames names, int node, string binDir, CniPlugi
     string? cniConfDir = null)
 {
     private readonly ConcurrentDictionary<string, PodWorker> _workers = new();
+    /// <summary>Pods being stopped after a delete: awaited at shutdown, so a kubelet stopped right
+    /// after a pod deletion still removes that pod's sandbox.</summary>
+    private readonly ConcurrentDictionary<Task, byte> _finishing = new();
     private readonly SemaphoreSlim _routesDirty = new(0, 1);
     private Informer? _nodes;
     private KubeletContext? _ctx;
@@ -64,7 +67,7 @@ public sealed class LabKubelet(LabNames names, int node, string binDir, CniPlugi
         log($"node {NodeName}: ready");
         try { await Task.Delay(Timeout.Infinite, ct); }
         catch (OperationCanceledException) { }
-        await Task.WhenAll(_workers.Values.Select(w => w.StopAsync(TimeSpan.Zero)));
+        await Task.WhenAll(_workers.Values.Select(w => w.StopAsync(TimeSpan.Zero)).Concat(_finishing.Keys));
         await _nodes.DisposeAsync();
         try { await routes; } catch (OperationCanceledException) { }
     }
@@ -113,7 +116,11 @@ public sealed class LabKubelet(LabNames names, int node, string binDir, CniPlugi
         if (terminating)
         {
             if (_workers.TryRemove(uid, out var w))
-                _ = FinishAsync(w, pod, deleteObject: ev.Type != WatchEventType.Deleted);
+            {
+                var t = FinishAsync(w, pod, deleteObject: ev.Type != WatchEventType.Deleted);
+                _finishing.TryAdd(t, 0);
+                t.ContinueWith(done => _finishing.TryRemove(done, out _), TaskScheduler.Default);
+            }
             else if (ev.Type != WatchEventType.Deleted)
                 _ = FinalizeAsync(pod);
             return;

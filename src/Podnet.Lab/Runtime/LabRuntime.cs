@@ -61,13 +61,7 @@ public static class LabRuntime
             // once the agent has written the CNI conflist for the node's leased subnet.
             if (overlay)
                 for (int i = 1; i <= options.Nodes; i++) NodeAgents.StartOverlay(names, podnetd, i, options.Backend);
-            for (int i = 1; i <= options.Nodes; i++)
-            {
-                List<string> argv = [.. daemon, "kubelet", "--lab", names.Lab, "--node", i.ToString(), "--bin", binDir, "--cni", options.Cni.ToString().ToLowerInvariant()];
-                if (overlay) argv.AddRange(["--cni-conf-dir", names.NodeNetConfDir(i)]);
-                Daemon.Start(argv, Path.Combine(names.LogDir, $"kubelet-node-{i}.log"), Path.Combine(names.PidDir, $"kubelet-node-{i}.pid"),
-                    netns: names.NodeNetns(i));
-            }
+            for (int i = 1; i <= options.Nodes; i++) NodeAgents.StartKubelet(names, daemon, binDir, i, options.Cni.ToString().ToLowerInvariant(), overlay);
             // The service proxy (kube-proxy's job): one podnetd per node namespace, where pod
             // traffic to a ClusterIP is routed through. Started before the Ready wait so that
             // wait also notices a proxy that exits at once.
@@ -88,7 +82,7 @@ public static class LabRuntime
 
             new LabManifest(names.Lab, options.Nodes, options.Backend, options.Cni.ToString().ToLowerInvariant(), DateTimeOffset.UtcNow, binDir)
             {
-                Topology = options.Topology.ToString().ToLowerInvariant(), PodMtu = mtu, Dns = options.Dns,
+                Topology = options.Topology.ToString().ToLowerInvariant(), PodMtu = mtu, Dns = options.Dns, Daemon = [.. daemon],
             }.Write(names.ManifestFile);
             return Status(names.Lab);
         }
@@ -182,13 +176,13 @@ public static class LabRuntime
                     throw new ArgumentException($"lab \"{names.Lab}\": --dns-upstream \"{u}\" is not an ADDR or ADDR:PORT (or \"none\")");
     }
 
-    private static void CheckDaemons(LabNames names)
+    internal static void CheckDaemons(LabNames names)
     {
         foreach (var (name, rec) in LabTeardown.Daemons(names))
             if (!rec.IsAlive) throw new LabException($"{name} exited");
     }
 
-    private static async Task RegisterNodeAsync(ApiClient api, int i, System.Net.IPAddress nodeIp, CancellationToken ct)
+    internal static async Task RegisterNodeAsync(ApiClient api, int i, System.Net.IPAddress nodeIp, CancellationToken ct)
     {
         string name = LabNames.NodeName(i), ip = nodeIp.ToString();
         var node = new JsonObject
@@ -219,7 +213,7 @@ public static class LabRuntime
         await ApiRetry.OnConflictAsync(() => api.PatchAsync(ApiResources.Nodes, null, name, status, "status", ct), ct);
     }
 
-    private static async Task WaitForNodesReadyAsync(LabNames names, ApiClient api, int nodes, TimeSpan timeout, CancellationToken ct)
+    internal static async Task WaitForNodesReadyAsync(LabNames names, ApiClient api, int nodes, TimeSpan timeout, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -239,7 +233,7 @@ public static class LabRuntime
         conds.Any(c => c?.Str("type") == "Ready" && c.Str("status") == "True");
 
     /// <summary>The last lines of each daemon log, to explain a failed <c>lab up</c>.</summary>
-    private static string LogTails(LabNames names)
+    internal static string LogTails(LabNames names)
     {
         if (!Directory.Exists(names.LogDir)) return "";
         var sb = new System.Text.StringBuilder();

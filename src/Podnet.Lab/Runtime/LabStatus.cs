@@ -35,6 +35,8 @@ public sealed record LabManifest(string Name, int Nodes, string Backend, string 
     public int? PodMtu { get; init; }
     /// <summary>Cluster DNS was deployed.</summary>
     public bool Dns { get; init; }
+    /// <summary>The command that runs the lab's daemon modes (for nodes added later).</summary>
+    public List<string>? Daemon { get; init; }
 
     public void Write(string path)
     {

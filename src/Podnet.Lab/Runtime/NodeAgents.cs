@@ -27,15 +27,39 @@ internal static class NodeAgents
             OverlayPidFile(names, i), netns: names.NodeNetns(i));
     }
 
+    public static void StartKubelet(LabNames names, IReadOnlyList<string> daemon, string binDir, int i, string cni, bool overlay)
+    {
+        List<string> argv = [.. daemon, "kubelet", "--lab", names.Lab, "--node", i.ToString(), "--bin", binDir, "--cni", cni];
+        if (overlay) argv.AddRange(["--cni-conf-dir", names.NodeNetConfDir(i)]);
+        Daemon.Start(argv, Path.Combine(names.LogDir, $"kubelet-node-{i}.log"), KubeletPidFile(names, i), netns: names.NodeNetns(i));
+    }
+
+    public static string KubeletPidFile(LabNames names, int i) => Path.Combine(names.PidDir, $"kubelet-node-{i}.pid");
+    public static string ProxyPidFile(LabNames names, int i) => Path.Combine(names.PidDir, $"proxy-node-{i}.pid");
+    public static string NetpolPidFile(LabNames names, int i) => Path.Combine(names.PidDir, $"netpol-node-{i}.pid");
+
     public static void StartProxy(LabNames names, string podnetd, int i) =>
         Daemon.Start([podnetd, "proxy", "--api", names.ApiSocket, "--node", LabNames.NodeName(i), "--cluster-cidr", LabNames.ClusterCidr],
-            Path.Combine(names.LogDir, $"proxy-node-{i}.log"), Path.Combine(names.PidDir, $"proxy-node-{i}.pid"),
+            Path.Combine(names.LogDir, $"proxy-node-{i}.log"), ProxyPidFile(names, i),
             netns: names.NodeNetns(i));
+
+    /// <summary>SIGTERM, then SIGKILL after <paramref name="grace"/>, of the process in <paramref name="pidFile"/>; removes the pid file.</summary>
+    public static void Stop(string pidFile, TimeSpan grace)
+    {
+        if (ProcessRecord.ReadFrom(pidFile) is { } rec && rec.IsAlive)
+        {
+            Posix.Kill(rec.Pid, Posix.SIGTERM);
+            var deadline = DateTime.UtcNow + grace;
+            while (rec.IsAlive && DateTime.UtcNow < deadline) Thread.Sleep(10);
+            rec.Kill();
+        }
+        try { File.Delete(pidFile); } catch (IOException) { }
+    }
 
     /// <summary>NetworkPolicy enforcement (its own nft table, ip podnet-policy).</summary>
     public static void StartNetpol(LabNames names, string podnetd, int i) =>
         Daemon.Start([podnetd, "netpol", "--api", names.ApiSocket, "--node", LabNames.NodeName(i)],
-            Path.Combine(names.LogDir, $"netpol-node-{i}.log"), Path.Combine(names.PidDir, $"netpol-node-{i}.pid"),
+            Path.Combine(names.LogDir, $"netpol-node-{i}.log"), NetpolPidFile(names, i),
             netns: names.NodeNetns(i));
 
     /// <summary>SIGTERMs the overlay agents (while the control plane still runs, so they can give

@@ -91,6 +91,14 @@ public static class LabTopology
         Sysctl.Write(router, "net.ipv4.ip_forward", "1");
     }
 
+    /// <summary>Adds node <paramref name="i"/> to a running lab (<c>lab add-node</c>).</summary>
+    public static void AddNode(LabNames names, int i, LabTopologyKind topology)
+    {
+        using var fabric = NetNs.Open(names.FabricNetns);
+        using var rf = Rtnl.Open(fabric);
+        AddNode(names, rf, i, topology);
+    }
+
     private static void AddNode(LabNames names, Rtnl fabric, int i, LabTopologyKind topology)
     {
         using var node = NetNs.Create(names.NodeNetns(i));

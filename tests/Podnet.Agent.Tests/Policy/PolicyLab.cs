@@ -13,6 +13,8 @@ namespace Podnet.Agent.Tests.Policy;
 internal sealed class PolicyLab : IDisposable
 {
     public static readonly ushort[] TcpPorts = [80, 81, 8080, 9001, 9002, 9003];
+    /// <summary>TCP echo (line by line) for long-lived connections.</summary>
+    public const ushort EchoPort = 7000;
     public static readonly ushort[] UdpPorts = [80, 81];
 
     public TestNetns Node { get; }
@@ -42,6 +44,9 @@ internal sealed class PolicyLab : IDisposable
                 string v = "np" + p.Name[^6..];
                 Sh.Run("ip", "link", "add", "eth0", "netns", p.Name, "type", "veth", "peer", "name", v, "netns", Node.Name).Check();
                 Node.Ip("link", "set", v, "master", "cni0", "up").Check();
+                // As the lab's CNI config does (hairpinMode): a pod reaching itself through a Service
+                // is bridged back out of its own port after br_netfilter's DNAT.
+                Sh.Run("bridge", "-n", Node.Name, "link", "set", "dev", v, "hairpin", "on").Check();
                 p.Ip("addr", "add", $"{PodIp(i)}/24", "dev", "eth0").Check();
                 p.Ip("link", "set", "eth0", "up").Check();
                 p.Ip("link", "set", "lo", "up").Check();
@@ -63,6 +68,32 @@ internal sealed class PolicyLab : IDisposable
 
     private void Serve(TestNetns ns, IPAddress ip)
     {
+        var echo = ns.Ns.Run(() =>
+        {
+            var l = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            l.Bind(new IPEndPoint(IPAddress.Any, EchoPort));
+            l.Listen(16);
+            return l;
+        });
+        _sockets.Add(echo);
+        _ = Task.Run(async () =>
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                try
+                {
+                    var c = await echo.AcceptAsync(_stop.Token);
+                    _ = Task.Run(async () =>
+                    {
+                        var buf = new byte[256];
+                        try { int n; while ((n = await c.ReceiveAsync(buf, _stop.Token)) > 0) await c.SendAsync(buf.AsMemory(0, n)); }
+                        catch (Exception) { }
+                        finally { c.Dispose(); }
+                    });
+                }
+                catch (Exception) { return; }
+            }
+        });
         foreach (var port in TcpPorts)
         {
             var s = ns.Ns.Run(() =>
@@ -133,6 +164,16 @@ internal sealed class PolicyLab : IDisposable
         catch (Exception e) when (e is SocketException or OperationCanceledException) { return false; }
     }
 
+    /// <summary>A TCP handshake only (what policy decides: the SYN passes or is dropped); the time it took, or null.</summary>
+    public static async Task<TimeSpan?> HandshakeAsync(TestNetns from, IPAddress to, ushort port, int timeoutMs)
+    {
+        using var s = from.Ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        using var cts = new CancellationTokenSource(timeoutMs);
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        try { await s.ConnectAsync(new IPEndPoint(to, port), cts.Token); return sw.Elapsed; }
+        catch (Exception e) when (e is SocketException or OperationCanceledException) { return null; }
+    }
+
     /// <summary>A UDP datagram and its echo; true when the echo came back.</summary>
     public static async Task<bool> UdpAsync(TestNetns from, IPAddress to, ushort port, int timeoutMs = 400)
     {
@@ -153,6 +194,29 @@ internal sealed class PolicyLab : IDisposable
                 await Task.WhenAny(recv, Task.Delay(timeoutMs / 3));
             }
             return await recv > 0;
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException) { return false; }
+    }
+
+    /// <summary>A connection to the echo port; null when it cannot be opened.</summary>
+    public static async Task<Socket?> OpenEchoAsync(TestNetns from, IPAddress to)
+    {
+        var s = from.Ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        using var cts = new CancellationTokenSource(1000);
+        try { await s.ConnectAsync(new IPEndPoint(to, EchoPort), cts.Token); return s; }
+        catch (Exception e) when (e is SocketException or OperationCanceledException) { s.Dispose(); return null; }
+    }
+
+    /// <summary>One round trip on an open echo connection.</summary>
+    public static async Task<bool> EchoAsync(Socket s, string text)
+    {
+        using var cts = new CancellationTokenSource(1000);
+        try
+        {
+            await s.SendAsync(System.Text.Encoding.ASCII.GetBytes(text), cts.Token);
+            var buf = new byte[256];
+            int n = await s.ReceiveAsync(buf, cts.Token);
+            return System.Text.Encoding.ASCII.GetString(buf, 0, n) == text;
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException) { return false; }
     }

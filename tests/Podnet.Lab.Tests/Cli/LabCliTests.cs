@@ -80,6 +80,9 @@ public sealed class LabCliTests : IAsyncLifetime
         var status = await Run("lab", "status", _lab);
         Ok(status);
         Assert.Matches(@"State:\s+Running", status.Out);
+        Assert.Matches(@"Backend:\s+vxlan \(podnetd overlay on every node, pod MTU 1450\)", status.Out);
+        Assert.Matches(@"DNS:\s+kube-dns 10\.96\.0\.10", status.Out);
+        Assert.Matches(@"overlay-node-2\s+\d+\s+running", status.Out);
 
         var nodes = await Run("get", "nodes", "-o", "wide");
         Ok(nodes);
@@ -134,6 +137,22 @@ public sealed class LabCliTests : IAsyncLifetime
         Ok(del);
         Assert.Equal("pod \"web\" deleted\n", del.Out);
         Assert.Equal(1, (await Run("get", "pod", "web")).Exit);
+
+        // A node joins and leaves.
+        var add = await Run("lab", "add-node");
+        Ok(add);
+        Assert.Contains($"node-3 joined lab \"{_lab}\"", add.Out);
+        Assert.Matches(@"node-3\s+Ready\s+.*192\.168\.80\.13", (await Run("get", "nodes", "-o", "wide")).Out);
+        var remove = await Run("lab", "remove-node", "node-3");
+        Ok(remove);
+        Assert.Contains("node-3 removed", remove.Out);
+        Assert.DoesNotContain("node-3", (await Run("get", "nodes")).Out);
+        var noSuch = await Run("lab", "remove-node", "node-9");
+        Assert.Equal(1, noSuch.Exit);
+        Assert.Contains($"lab \"{_lab}\" has no node node-9", noSuch.Err);
+        var notANode = await Run("lab", "remove-node", "web");
+        Assert.NotEqual(0, notANode.Exit);
+        Assert.Contains("\"web\" is not a lab node name", notANode.Err);
 
         var down = await Run("lab", "down", _lab);
         Ok(down);

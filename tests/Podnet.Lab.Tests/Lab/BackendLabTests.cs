@@ -35,10 +35,10 @@ public sealed class BackendLabTests
     };
 
     [Theory]
-    [InlineData("vxlan", LabTopologyKind.Routed, 1450)]
-    [InlineData("udp", LabTopologyKind.Routed, 1472)]
-    [InlineData("host-gw", LabTopologyKind.Flat, 1500)]
-    public async Task Every_pod_reaches_every_pod_across_nodes_over_tcp_udp_icmp_and_full_size_df_packets(string backend, LabTopologyKind topology, int mtu)
+    [InlineData("vxlan", LabTopologyKind.Routed, 1450, true)]
+    [InlineData("udp", LabTopologyKind.Routed, 1472, false)]
+    [InlineData("host-gw", LabTopologyKind.Flat, 1500, false)]
+    public async Task Every_pod_reaches_every_pod_across_nodes_over_tcp_udp_icmp_and_full_size_df_packets(string backend, LabTopologyKind topology, int mtu, bool joinAndLeave)
     {
         await using var lab = new TestLab();
         await lab.UpAsync(3, o => o with { Backend = backend, Topology = topology, Dns = false });
@@ -91,6 +91,57 @@ public sealed class BackendLabTests
         var over = Sh.InNetns(Netns(pods[0]), ["ping", "-c", "1", "-W", "2", "-M", "do", "-s", (mtu - 27).ToString(), TestLab.PodIp(pods[1]).ToString()], TimeSpan.FromSeconds(10));
         Assert.False(over.Ok);
         Assert.Contains($"mtu={mtu}", over.Stdout + over.Stderr);
+
+        if (joinAndLeave) await A_fourth_node_joins_and_leaves_without_touching_traffic_between_the_others(lab, pods);
+    }
+
+    /// <summary>Issue 4's must-hold, on the running lab: node-4 joins (behind the router in the
+    /// routed topology), serves a pod to the others, leaves (drained, lease given back, routes to it
+    /// removed everywhere) while a 50 pings/s stream between node-1 and node-2's pods loses nothing.</summary>
+    private static async Task A_fourth_node_joins_and_leaves_without_touching_traffic_between_the_others(TestLab lab, List<JsonObject> pods)
+    {
+        string Netns(JsonObject p) => lab.Names.PodNetns(p.Uid()!);
+        var psi = new System.Diagnostics.ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "netns", "exec", Netns(pods[0]), "ping", "-i", "0.02", "-W", "1", TestLab.PodIp(pods[1]).ToString() }) psi.ArgumentList.Add(a);
+        using var ping = System.Diagnostics.Process.Start(psi)!;
+        var pingOut = ping.StandardOutput.ReadToEndAsync();
+        try
+        {
+            int i = await LabNodes.AddAsync(lab.Name);
+            Assert.Equal(4, i);
+            await lab.Api.CreateAsync(ServerPod("srv4", "node-4"));
+            var all = await lab.WaitForReadyPodsAsync(4, TimeSpan.FromSeconds(30));
+            var srv4 = all.Single(p => p.Name() == "srv4");
+            Assert.Equal("192.168.81.14", srv4.AtPath("status.hostIP"));
+            var ip4 = TestLab.PodIp(srv4);
+            Sh.InNetns(Netns(pods[0]), [Agnhost, "connect", $"{ip4}:8080", "--timeout", "3s"], TimeSpan.FromSeconds(10)).Check();
+            Sh.InNetns(Netns(srv4), [Agnhost, "connect", $"{TestLab.PodIp(pods[1])}:8081", "--protocol", "udp", "--timeout", "3s"], TimeSpan.FromSeconds(10)).Check();
+            var subnet4 = (await lab.Api.GetAsync(ApiResources.Nodes, null, "node-4")).AtPath("spec.podCIDR")!;
+            Assert.Contains(subnet4, Sh.Run("ip", "-n", lab.Names.NodeNetns(1), "route").Check());
+
+            await LabNodes.RemoveAsync(lab.Name, 4);
+            Assert.False(Podnet.Linux.Netns.NetNs.Exists(lab.Names.NodeNetns(4)));
+            Assert.False(Podnet.Linux.Netns.NetNs.Exists(Netns(srv4)));
+            Assert.Null(await lab.Api.TryGetAsync(ApiResources.Nodes, null, "node-4"));
+            // The lease was given back (expired at once), and the others dropped their route to it.
+            var lease = (await lab.Api.ListAsync(ApiResources.SubnetLeases)).Items
+                .Select(o => Podnet.Agent.Overlay.Subnet.LeaseJson.FromObject(o, out _)).Single(l => l!.Node == "node-4")!;
+            Assert.True(lease.Expiration < DateTimeOffset.UtcNow, $"node-4's lease still runs until {lease.Expiration}");
+            var deadline = DateTime.UtcNow.AddSeconds(5);
+            while (Sh.Run("ip", "-n", lab.Names.NodeNetns(1), "route").Check().Contains(subnet4) && DateTime.UtcNow < deadline) await Task.Delay(50);
+            Assert.DoesNotContain(subnet4, Sh.Run("ip", "-n", lab.Names.NodeNetns(1), "route").Check());
+            Assert.Equal(3, LabRuntime.Status(lab.Name).Manifest!.Nodes);
+        }
+        finally
+        {
+            Sh.Run("kill", "-INT", ping.Id.ToString());
+            ping.WaitForExit(5000);
+        }
+        var stats = await pingOut;
+        var m = System.Text.RegularExpressions.Regex.Match(stats, @"(\d+) packets transmitted, (\d+) received");
+        Assert.True(m.Success, stats);
+        Assert.True(int.Parse(m.Groups[1].Value) > 50, stats);
+        Assert.Equal(m.Groups[1].Value, m.Groups[2].Value);
     }
 
     [Fact]

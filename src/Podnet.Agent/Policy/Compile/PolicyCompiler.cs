@@ -224,7 +224,7 @@ public sealed class PolicyCompiler(NftTable table, string nodeName)
             if (rule.Peers.Any(x => x.IsSelector))
             {
                 peerPods = PeerPods(p, rule.Peers).ToList();
-                var set = PolicyNames.PodsSet(d, p.Key, i);
+                var set = PolicyNames.PeersSet(d, p.Key, i);
                 u.Sets.Add(new(new NftSet(table, set, [NftDataType.Ipv4Addr], Comment: $"{p.Key} {PolicyNames.Dir(d)}[{i}] peer pods"),
                     peerPods.Select(x => x.Ip).Distinct().Select(ip => new NftElement(ip.GetAddressBytes())).ToList()));
                 peerMatch.Add(PolicyExprs.PeerIn(d, set));

@@ -21,7 +21,7 @@ public static class PolicyNames
     public static string PolicyChain(Direction d, string policyKey) => $"pol-{Dir(d)}-{Id(policyKey)}";
 
     /// <summary>Set of peer pod IPs of rule <paramref name="rule"/>.</summary>
-    public static string PodsSet(Direction d, string policyKey, int rule) => $"{Dir(d)}-{Id(policyKey)}-{rule}-pods";
+    public static string PeersSet(Direction d, string policyKey, int rule) => $"{Dir(d)}-{Id(policyKey)}-{rule}-peers";
     /// <summary>Interval set of the rule's ipBlocks (except removed).</summary>
     public static string CidrSet(Direction d, string policyKey, int rule) => $"{Dir(d)}-{Id(policyKey)}-{rule}-cidr";
     /// <summary>destination IP . protocol . port for the rule's named ports.</summary>
