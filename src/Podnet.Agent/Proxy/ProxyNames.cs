@@ -16,8 +16,8 @@ public static class ProxyNames
     // Services with affinity: key -> goto their own chain.
     public const string AffinityIpsMap = "affinity-service-ips", AffinityNodePortsMap = "affinity-nodeports";
     // Keys without endpoints (reject); load-balancer addresses guarded by loadBalancerSourceRanges and the allowed sources.
-    public const string NoEndpointIpsSet = "no-endpoint-ips", NoEndpointNodePortsSet = "no-endpoint-nodeports";
-    public const string FirewallIpsSet = "firewall-ips", FirewallAllowSet = "firewall-allow";
+    public const string NoEndpointIpsSet = "no-endpoint-ips", NoEndpointNodePortsSet = "no-endpoint-node-ports";
+    public const string FirewallIpsSet = "firewall-addrs", FirewallAllowSet = "firewall-allow";
     // (endpoint . endpoint): a pod reaching itself through a service, masqueraded.
     public const string HairpinSet = "hairpin";
 

@@ -385,4 +385,33 @@ public sealed class ProxySyncerTests
         }
         for (int i = 0; i < 35; i++) Assert.NotNull(fake.Element(T, ClusterIpsSet, Key(Svc(i))));
     }
+
+    [Fact]
+    public void ARestartOverThePreviousPerServiceLayoutReplacesItInOneTransaction()
+    {
+        // What the earlier proxy left: verdict maps pointing at a chain per service.
+        var fake = new NftFake();
+        var old = new NftTransaction().AddTable(T)
+            .AddChain(new NftChain(T, "nat-prerouting", new NftBaseChain(NftChainType.Nat, NftHook.Prerouting, NftBaseChain.DstNat)))
+            .AddChain(new NftChain(T, Services)).AddChain(new NftChain(T, "service-default/svc1/tcp/p80"))
+            .AddSet(new NftSet(T, "service-ips", ProxyData.AddrProtoPort, NftDataType.Verdict))
+            .AddSet(new NftSet(T, "firewall-ips", ProxyData.AddrProtoPort, NftDataType.Verdict))
+            .AddRule(T, "nat-prerouting", null, NftMatch.Jump(Services))
+            .AddRule(T, Services, "podnet:old", NftMatch.DaddrProtoDportVmap("service-ips"))
+            .AddRule(T, "service-default/svc1/tcp/p80", "podnet:old", NftMatch.DnatTo(IPAddress.Parse("10.244.1.2"), 8080))
+            .AddElements(T, "service-ips", [new NftElement(Key(Svc(1)), NftVerdict.Goto("service-default/svc1/tcp/p80"))]);
+        fake.Apply(old);
+
+        var p = new ProxySyncer(fake, Cfg);
+        p.Restore();
+        p.SetService(Svc(1), [Ep("10.244.1.2")]);
+        int before = fake.Applied.Count;
+        Assert.True(p.Sync());
+        Assert.Equal(before + 1, fake.Applied.Count); // one atomic switch
+        var state = fake.List(T)!;
+        Assert.DoesNotContain("service-ips", state.Sets.Keys);
+        Assert.DoesNotContain("firewall-ips", state.Sets.Keys);
+        Assert.DoesNotContain("service-default/svc1/tcp/p80", state.Chains.Keys);
+        Assert.Equal(["10.244.1.2/8080"], List(fake, Ip, false, Key(Svc(1))));
+    }
 }
