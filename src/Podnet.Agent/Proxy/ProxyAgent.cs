@@ -53,7 +53,11 @@ public sealed class ProxyAgent(ApiClient api, INftRunner nft, NfConntrack? connt
             while (_signal.CurrentCount > 0) _signal.Wait(0);
             (string, string)[] batch;
             lock (_lock) { batch = [.. _dirty]; _dirty.Clear(); }
-            var sliceList = slices.Items.Select(KubeJson.As<EndpointSlice>).ToList();
+            // Only the slices of the services in this batch are read (not every slice of the cluster).
+            var wanted = batch.ToHashSet();
+            var sliceList = slices.Items
+                .Where(o => o.Labels().GetValueOrDefault(EndpointSlice.ServiceNameLabel) is { } svc && wanted.Contains((o.Namespace() ?? "default", svc)))
+                .Select(KubeJson.As<EndpointSlice>).ToList();
             foreach (var key in batch) Apply(key, services.Get(key.Item1, key.Item2), sliceList);
             if (!_syncer.Sync())
             {
