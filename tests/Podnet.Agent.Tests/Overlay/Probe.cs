@@ -19,6 +19,45 @@ public static class Probe
         return Sh.InNetns(from.Name, argv, TimeSpan.FromSeconds(5 + count)).Ok;
     }
 
+    /// <summary>Sends <paramref name="bytes"/> of random data over one TCP connection and returns whether
+    /// the server received exactly that (SHA-256 of both sides).</summary>
+    public static async Task<bool> TcpBulkAsync(TestNetns from, TestNetns server, IPAddress to, int bytes, TimeSpan timeout)
+    {
+        int port = Interlocked.Increment(ref _port);
+        using var listener = server.Ns.Run(() =>
+        {
+            var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            s.Bind(new IPEndPoint(IPAddress.Any, port));
+            s.Listen(1);
+            return s;
+        });
+        using var client = from.Ns.Run(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        using var cts = new CancellationTokenSource(timeout);
+        var data = new byte[bytes];
+        new Random(bytes).NextBytes(data);
+        try
+        {
+            var accept = listener.AcceptAsync(cts.Token).AsTask();
+            await client.ConnectAsync(new IPEndPoint(to, port), cts.Token);
+            using var conn = await accept;
+            var receive = Task.Run(async () =>
+            {
+                using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+                var buf = new byte[1 << 16];
+                long total = 0;
+                int n;
+                while ((n = await conn.ReceiveAsync(buf, cts.Token)) > 0) { sha.AppendData(buf, 0, n); total += n; }
+                return (total, sha.GetHashAndReset());
+            });
+            for (int off = 0; off < bytes; off += 1 << 20)
+                await client.SendAsync(data.AsMemory(off, Math.Min(1 << 20, bytes - off)), cts.Token);
+            client.Shutdown(SocketShutdown.Send);
+            var (got, hash) = await receive;
+            return got == bytes && hash.AsSpan().SequenceEqual(System.Security.Cryptography.SHA256.HashData(data));
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException) { return false; }
+    }
+
     /// <summary>TCP connect + echo; returns the client address the server saw, or null on failure.</summary>
     public static async Task<IPAddress?> TcpAsync(TestNetns from, TestNetns server, IPAddress to, TimeSpan? timeout = null)
     {

@@ -89,7 +89,7 @@ public sealed class UdpNetwork : INetwork
                 while (n < Batch - 1) // a spare slot for the second part of a split
                 {
                     var slot = batch.Slot(n);
-                    int len = _tun.TryRead(slot[..(Slot - 1024)]);
+                    int len = _tun.TryRead(slot[..(VnetHdr.Size + 65535)]); // header + the largest IPv4 packet
                     if (len == 0) break;
                     var pkt = slot[hdr..len];
                     if (pkt.Length < 20 || pkt[0] >> 4 != 4) continue; // IPv4 only
