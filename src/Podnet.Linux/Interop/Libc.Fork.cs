@@ -4,16 +4,22 @@ namespace Podnet.Linux.Interop;
 
 internal static partial class Libc
 {
+    // No GC mode switch on these: the forked child must never touch runtime state (another thread may
+    // have been mid-GC or holding a runtime lock at fork time, and does not exist in the child).
     [LibraryImport(Name, EntryPoint = "fork", SetLastError = true)]
+    [SuppressGCTransition]
     private static partial int ForkRaw();
 
     [LibraryImport(Name, EntryPoint = "close")]
+    [SuppressGCTransition]
     private static partial int CloseFd(int fd);
 
     [LibraryImport(Name, EntryPoint = "send")]
+    [SuppressGCTransition]
     private static unsafe partial nint SendFd(int fd, byte* buf, nuint len, int flags);
 
     [LibraryImport(Name, EntryPoint = "_exit")]
+    [SuppressGCTransition]
     private static partial void ExitNow(int status);
 
     /// <summary>
