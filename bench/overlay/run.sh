@@ -126,7 +126,7 @@ echo "|---|---|"
 echo "| node → node directly (no Podnet) | $(avg direct) |"
 echo "| host-gw | $(avg host-gw) |"
 echo "| vxlan | $(avg vxlan) |"
-echo "| udp (userspace, TUN + batched UDP) | $(avg udp) |"
+echo "| udp (userspace: TUN offloads + UDP GSO/GRO) | $(avg udp) |"
 echo
 echo "| ratio | measured | target |"
 echo "|---|---|---|"

@@ -7,10 +7,17 @@ namespace Podnet.Cni.Ipam;
 /// host-local's on-disk layout, byte for byte: &lt;dataDir&gt;/&lt;network&gt;/&lt;ip&gt; holds "containerID\r\nifname",
 /// last_reserved_ip.&lt;rangeSetIndex&gt; holds the last address handed out, and the file "lock" is
 /// flock()ed exclusively around every change (the same lock the reference plugin takes).
+/// Finding an attachment's addresses needs a read of every reservation file; to spare DEL that scan,
+/// podnet also keeps one symlink per attachment, ".podnet-owner-&lt;hash&gt;" pointing at
+/// "podnet-ipam:&lt;ip&gt;[,&lt;ip&gt;]" (a target that does not exist, so host-local, which reads every entry,
+/// skips it). It is only a hint: every address it names is checked against its file, a missing or stale
+/// hint falls back to the scan, and reservations made by host-local itself have none (so ADD's
+/// duplicate check still scans).
 /// </summary>
 public sealed class DiskStore : IIpamStore
 {
     const string LastIpPrefix = "last_reserved_ip.";
+    const string IndexPrefix = ".podnet-owner-", IndexTarget = "podnet-ipam:";
     const string LineBreak = "\r\n";
     readonly string _dir;
     readonly string _lockPath;
@@ -54,7 +61,68 @@ public sealed class DiskStore : IIpamStore
             throw;
         }
         File.WriteAllText(Path.Combine(_dir, LastIpPrefix + rangeSetIndex), ip.ToString());
+        WriteIndex(id, ifname, [.. ReadIndex(id, ifname) ?? [], ip]);
         return true;
+    }
+
+    string IndexPath(string id, string ifname)
+    {
+        // FNV-1a 64 of the owner as the file records it; a collision only costs a fallback scan.
+        ulong h = 14695981039346656037UL;
+        foreach (char c in id.Trim() + LineBreak + ifname) { h ^= c; h *= 1099511628211UL; }
+        return Path.Combine(_dir, IndexPrefix + h.ToString("x16"));
+    }
+
+    /// <summary>The addresses the hint names for (id, ifname), unverified; null without a hint.</summary>
+    List<IPAddress>? ReadIndex(string id, string ifname)
+    {
+        string? target;
+        try { target = new FileInfo(IndexPath(id, ifname)).LinkTarget; }
+        catch (IOException) { return null; }
+        if (target is null || !target.StartsWith(IndexTarget, StringComparison.Ordinal)) return null;
+        var ips = new List<IPAddress>();
+        foreach (var part in target[IndexTarget.Length..].Split(',', StringSplitOptions.RemoveEmptyEntries))
+            if (Spec.IpMath.TryParseStrict(part, out var ip)) ips.Add(ip);
+        return ips;
+    }
+
+    void WriteIndex(string id, string ifname, IReadOnlyList<IPAddress> ips)
+    {
+        // A new link renamed over the old one: readers see the old hint or the new one, never none.
+        string path = IndexPath(id, ifname), tmp = path + ".tmp";
+        try
+        {
+            File.Delete(tmp);
+            File.CreateSymbolicLink(tmp, IndexTarget + string.Join(",", ips.Distinct()));
+            File.Move(tmp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The hint is an optimisation: without it DEL scans.
+            try { File.Delete(path); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>Removes hints none of whose addresses is still held by the attachment the hint is for
+    /// (host-local released them, or the hint is left from a crash).</summary>
+    public void PruneForgotten()
+    {
+        List<string> hints;
+        try { hints = Directory.EnumerateFiles(_dir, IndexPrefix + "*").ToList(); }
+        catch (DirectoryNotFoundException) { return; }
+        foreach (var path in hints)
+        {
+            string? target = new FileInfo(path).LinkTarget;
+            bool live = target is not null && target.StartsWith(IndexTarget, StringComparison.Ordinal)
+                && target[IndexTarget.Length..].Split(',').Any(s => Spec.IpMath.TryParseStrict(s, out var ip)
+                    && ReadOwner(Path.Combine(_dir, ip.ToString()), ip) is { } r && IndexPath(r.ContainerId, r.IfName) == path);
+            if (!live) try { File.Delete(path); } catch (IOException) { }
+        }
+    }
+
+    public void Forget(string id, string ifname)
+    {
+        try { File.Delete(IndexPath(id, ifname)); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     public IPAddress? LastReservedIp(int rangeSetIndex)
@@ -89,11 +157,20 @@ public sealed class DiskStore : IIpamStore
         if (n == 0)
             foreach (var r in Scan())
                 if (r.ContainerId == id.Trim() && r.IfName.Length == 0) { File.Delete(Path.Combine(_dir, r.Ip.ToString())); n++; }
+        Forget(id, ifname);
         return n;
     }
 
-    public IReadOnlyList<IPAddress> GetById(string id, string ifname) =>
-        Scan().Where(r => r.ContainerId == id.Trim() && (r.IfName == ifname || r.IfName.Length == 0)).Select(r => r.Ip).ToList();
+    public IReadOnlyList<IPAddress> GetById(string id, string ifname)
+    {
+        // The hint, if every address it names is still held by the attachment; else the full scan.
+        if (ReadIndex(id, ifname) is { Count: > 0 } hinted
+            && hinted.All(ip => ReadOwner(Path.Combine(_dir, ip.ToString()), ip) is { } r && Owns(r, id, ifname)))
+            return hinted;
+        return Scan().Where(r => Owns(r, id, ifname)).Select(r => r.Ip).ToList();
+    }
+
+    static bool Owns(Reservation r, string id, string ifname) => r.ContainerId == id.Trim() && (r.IfName == ifname || r.IfName.Length == 0);
 
     public IReadOnlyList<Reservation> List() => Scan().ToList();
 

@@ -16,8 +16,9 @@ public sealed class HostLocalIpam(IpamConf conf, Func<IpamConf, bool, IIpamStore
     {
         using var store = openStore(conf, true)!;
         var ips = new List<IpConfig>();
-        // The duplicate check scans every reservation; it runs before the lock, which then covers only
-        // the reservation itself (a concurrent ADD of the same attachment is a runtime error anyway).
+        // The duplicate check scans every reservation (host-local's own ones have no hint); it runs
+        // before the lock, which then covers only the reservation itself (a concurrent ADD of the same
+        // attachment is a runtime error anyway).
         var held = store.GetById(id, ifname);
         using (store.Lock())
         {
@@ -54,9 +55,12 @@ public sealed class HostLocalIpam(IpamConf conf, Func<IpamConf, bool, IIpamStore
         if (store is null) return;
         // Find the attachment's files without the lock, then release each under it if still its own.
         var mine = store.GetById(id, ifname);
-        if (mine.Count == 0) return;
+        if (mine.Count == 0) { store.Forget(id, ifname); return; }
         using (store.Lock())
+        {
             foreach (var ip in mine) store.ReleaseIfOwned(ip, id, ifname);
+            store.Forget(id, ifname);
+        }
     }
 
     public void Check(string id, string ifname)
@@ -79,13 +83,17 @@ public sealed class HostLocalIpam(IpamConf conf, Func<IpamConf, bool, IIpamStore
         var released = new List<Reservation>();
         if (store is null) return released;
         using (store.Lock())
+        {
             foreach (var r in store.List())
             {
                 bool stillValid = r.IfName.Length == 0 ? keepIds.Contains(r.ContainerId) : keep.Contains((r.ContainerId, r.IfName));
                 if (stillValid) continue;
                 store.Release(r.Ip);
+                store.Forget(r.ContainerId, r.IfName);
                 released.Add(r);
             }
+            store.PruneForgotten();
+        }
         return released;
     }
 

@@ -22,4 +22,8 @@ public interface IIpamStore : IDisposable
     void Release(IPAddress ip);
     /// <summary>Releases ip only if it is still held by (id, ifname) (or by id alone, old format).</summary>
     bool ReleaseIfOwned(IPAddress ip, string id, string ifname);
+    /// <summary>Drops any bookkeeping for (id, ifname) after its addresses were released.</summary>
+    void Forget(string id, string ifname) { }
+    /// <summary>Drops bookkeeping whose addresses someone else released (GC).</summary>
+    void PruneForgotten() { }
 }

@@ -120,10 +120,17 @@ public sealed class CniLab : IDisposable
         Assert.True(left.Count == 0, "veths left in node: " + string.Join(", ", left.Select(l => l.Name)));
     }
 
-    /// <summary>The reservation files of a network's IPAM directory (not lock / last_reserved_ip.N).</summary>
+    /// <summary>The reservation files of a network's IPAM directory (not lock / last_reserved_ip.N / podnet's owner hints).</summary>
     public List<string> IpFiles(string network = "net1") =>
         Directory.Exists(NetDir(network))
-            ? Directory.GetFiles(NetDir(network)).Select(f => Path.GetFileName(f)!).Where(f => f != "lock" && !f.StartsWith("last_reserved_ip")).Order().ToList()
+            ? Directory.GetFiles(NetDir(network)).Select(f => Path.GetFileName(f)!)
+                .Where(f => f != "lock" && !f.StartsWith("last_reserved_ip") && !f.StartsWith(".podnet-owner-")).Order().ToList()
+            : [];
+
+    /// <summary>podnet-ipam's per-attachment owner hints (symlinks ".podnet-owner-&lt;hash&gt;") and their targets.</summary>
+    public List<string> OwnerHints(string network = "net1") =>
+        Directory.Exists(NetDir(network))
+            ? Directory.GetFiles(NetDir(network), ".podnet-owner-*").Select(f => new FileInfo(f).LinkTarget ?? "(not a link)").Order().ToList()
             : [];
 
     public static bool Ping(TestNetns from, string ip) =>

@@ -30,6 +30,8 @@ public class ConcurrencyTests
         Assert.Empty(errors);
         Assert.Equal(pods, ips.Distinct().Count());
         Assert.Equal(pods, lab.IpFiles().Count);
+        // One owner hint per attachment, naming its address (DEL finds it without reading every file).
+        Assert.Equal(ips.Select(a => "podnet-ipam:" + a.Split('/')[0]).Order(), lab.OwnerHints());
         Phase(i =>
         {
             var r = lab.Call("DEL", $"pod{i:D3}", ns[i].Path, conf);
@@ -37,6 +39,7 @@ public class ConcurrencyTests
         });
         Assert.Empty(errors);
         Assert.Empty(lab.IpFiles());
+        Assert.Empty(lab.OwnerHints());
         lab.AssertNoVethLeft();
     }
 }

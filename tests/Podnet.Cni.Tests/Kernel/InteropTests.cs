@@ -32,6 +32,20 @@ public class InteropTests
         lab.Call("ADD", "c", "/x", ours, binary: "podnet-ipam").AssertError(7, "duplicate");
         // CHECK of host-local finds podnet-ipam's reservation.
         lab.Call("CHECK", "d", "/x", theirs, binary: refIpam).Ok();
+        // host-local releasing podnet's reservations leaves podnet's owner hints stale (host-local skips
+        // a hint, whose target does not exist): b's above, d's now. podnet-ipam's DEL then releases
+        // nothing of anyone else's and drops the hint; GC drops the rest.
+        Assert.Equal(["podnet-ipam:10.77.0.3", "podnet-ipam:10.77.0.5"], lab.OwnerHints());
+        lab.Call("DEL", "d", "/x", theirs, binary: refIpam).Ok();
+        Assert.Equal(["10.77.0.4"], lab.IpFiles());
+        lab.Call("DEL", "d", "/x", ours, binary: "podnet-ipam").Ok();
+        Assert.Equal(["podnet-ipam:10.77.0.3"], lab.OwnerHints());
+        Assert.Equal(["10.77.0.4"], lab.IpFiles());
+        var gc = lab.Conf("1.1.0", ipam: lab.Ipam("podnet-ipam"), type: "bridge");
+        gc["cni.dev/valid-attachments"] = System.Text.Json.Nodes.JsonNode.Parse("[{\"containerID\":\"c\",\"ifname\":\"eth0\"}]");
+        lab.Call("GC", "", null, gc, binary: "podnet-ipam").Ok();
+        Assert.Empty(lab.OwnerHints());
+        Assert.Equal(["10.77.0.4"], lab.IpFiles());
     }
 
     [Fact]

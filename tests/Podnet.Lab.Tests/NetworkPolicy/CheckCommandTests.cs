@@ -64,6 +64,20 @@ public sealed class CheckCommandTests(NetpolLabFixture f)
     }
 
     [Fact]
+    public async Task Ctrl_C_still_removes_the_policies_check_created()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(400));
+        var o = new StringWriter();
+        var e = new StringWriter();
+        using var ctx = new CliContext(o, e, new StringReader(""), env: _ => null) { Cancel = cts.Token };
+        var code = await CliApp.RunAsync(["check", "--lab", f.Lab.Name, "-f", Path.Combine(Binaries.RepoRoot(), "examples", "netpol")], ctx);
+        Assert.True(code == 130, $"exit {code}\n{o}\n{e}");
+        Assert.Contains("interrupted", e.ToString());
+        Assert.Equal(0, await PolicyCount());
+        Assert.Equal(9, (await Task.WhenAll(f.Model.Namespaces.Select(ns => f.Lab.Api.ListAsync(ApiResources.Pods, ns)))).Sum(l => l.Items.Count));
+    }
+
+    [Fact]
     public async Task A_missing_lab_is_a_clear_error()
     {
         var o = new StringWriter();

@@ -332,7 +332,15 @@ public sealed class NetworkPolicyTests(NetpolLabFixture f)
             podSelector: {matchLabels: {pod: a}}
             ingress:
             - from: [{namespaceSelector: {matchLabels: {ns: y}}}]
+            """) + Policy("z", "c-to-y", """
+            podSelector: {matchLabels: {pod: c}}
+            policyTypes: [Egress]
+            egress:
+            - to: [{namespaceSelector: {matchLabels: {ns: y}}}]
             """), viaService: true);
+        // Egress is decided on the Service's backend, not on the ClusterIP.
+        Cell(r, "z/c", "y/a", 80, "TCP", Open);
+        Cell(r, "z/c", "z/a", 81, "UDP", Blocked);
         Cell(r, "y/b", "x/a", 80, "TCP", Open);
         Cell(r, "y/b", "x/a", 81, "UDP", Open);
         Cell(r, "z/b", "x/a", 80, "TCP", Blocked);
