@@ -87,6 +87,45 @@ public sealed class PolicyAgentTests
         }
     }
 
+    [Fact]
+    public async Task ARestartedAgentReadsTheTableBackAndRewritesNothing()
+    {
+        await using var api = await TestApi.StartAsync();
+        using var client = api.Client();
+        using var lab = new PolicyLab(2);
+        await ApplyAsync(client, "apiVersion: v1\nkind: Namespace\nmetadata: { name: x }");
+        await CreatePodAsync(client, "x", "a", "10.244.1.10", "pod=a");
+        await CreatePodAsync(client, "x", "b", "10.244.1.11", "pod=b");
+        await ApplyAsync(client, """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: { name: deny, namespace: x }
+            spec: { podSelector: { matchLabels: { pod: a } } }
+            """);
+
+        async Task<int> RunUntilSynced()
+        {
+            using var nft = new NftClient(lab.Node.Name);
+            var synced = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var agent = new PolicyAgent(client, nft, "node-1", _ => { }) { OnSynced = (n, _) => synced.TrySetResult(n) };
+            using var cts = new CancellationTokenSource();
+            var run = Task.Run(() => agent.RunAsync(cts.Token));
+            try { return await synced.Task.WaitAsync(TimeSpan.FromSeconds(10)); }
+            finally
+            {
+                cts.Cancel();
+                try { await run; } catch (OperationCanceledException) { }
+            }
+        }
+
+        Assert.True(await RunUntilSynced() > 0);
+        var rules = lab.Node.Output("nft", "-a", "list", "table", "ip", "podnet-policy");
+        Assert.False(await TcpAsync(lab.Pods[1], PodIp(0), 80)); // enforced while no agent runs
+        Assert.Equal(0, await RunUntilSynced());
+        Assert.Equal(rules, lab.Node.Output("nft", "-a", "list", "table", "ip", "podnet-policy"));
+        Assert.False(await TcpAsync(lab.Pods[1], PodIp(0), 80));
+    }
+
     private static string Logs(List<string> logs) { lock (logs) return string.Join("\n", logs); }
 
     internal static async Task<bool> Until(Func<Task<bool>> cond, double seconds = 10)

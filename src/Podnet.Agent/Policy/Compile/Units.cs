@@ -15,6 +15,9 @@ public sealed class PolicyChain(string name, IReadOnlyList<NftExpr[]> rules, Nft
     private string? _fp;
     public string Fingerprint => _fp ??= NftFingerprint.Of(Rules.Select(r => new NftRule(Placeholder, "", r)));
 
+    /// <summary>The fingerprint of a chain without rules.</summary>
+    public static readonly string EmptyFingerprint = NftFingerprint.Of([]);
+
     public IEnumerable<NftRule> ToRules(NftTable table)
     {
         for (int i = 0; i < Rules.Count; i++)

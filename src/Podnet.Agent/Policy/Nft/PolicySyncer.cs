@@ -29,7 +29,7 @@ public sealed class PolicySyncer(INftRunner nft, NftTable table, Action<string>?
 
     public NftTable Table => table;
 
-    /// <summary>Commands and elapsed time of the last successful sync that changed something.</summary>
+    /// <summary>Commands (0: the kernel already held it all) and elapsed time of the last successful sync.</summary>
     public (int Commands, TimeSpan Elapsed) LastSync { get; private set; }
 
     public bool Pending => _touchedChains.Count + _touchedSets.Count + _touchedEntries.Count > 0;
@@ -61,6 +61,9 @@ public sealed class PolicySyncer(INftRunner nft, NftTable table, Action<string>?
         foreach (var r in state.Rules)
             if (_kChains.TryGetValue(r.Chain, out var fp) && fp is null && r.Comment is { } cm && cm.StartsWith(PolicyChain.FingerprintPrefix))
                 _kChains[r.Chain] = cm[PolicyChain.FingerprintPrefix.Length..];
+        // A chain without rules has no comment to carry a fingerprint; it is what an empty chain wants.
+        var withRules = state.Rules.Select(r => r.Chain).ToHashSet();
+        foreach (var c in state.Chains.Keys) if (!withRules.Contains(c)) _kChains[c] = PolicyChain.EmptyFingerprint;
         foreach (var (name, def) in state.Sets)
         {
             if (name.StartsWith("__")) continue; // anonymous sets live and die with their rules
@@ -178,7 +181,7 @@ public sealed class PolicySyncer(INftRunner nft, NftTable table, Action<string>?
             else _kEntries.Remove(id);
         }
         _touchedChains.Clear(); _touchedSets.Clear(); _touchedEntries.Clear();
-        if (tx.Count > 0) LastSync = (tx.Count, sw.Elapsed);
+        LastSync = (tx.Count, sw.Elapsed);
         return true;
     }
 

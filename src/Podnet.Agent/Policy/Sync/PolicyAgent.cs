@@ -25,7 +25,7 @@ public sealed class PolicyAgent(ApiClient api, INftRunner nft, string nodeName, 
     /// <summary>Short pause after an event, so that a burst of changes goes out as one transaction.</summary>
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(2);
 
-    /// <summary>Called after each successful sync that changed the kernel (commands, elapsed) — for tests and benchmarks.</summary>
+    /// <summary>Called after each successful sync (commands sent, 0 when the kernel already held everything; elapsed) — for tests and benchmarks.</summary>
     public Action<int, TimeSpan>? OnSynced { get; init; }
 
     public NftTable Table => _compiler.Table;
