@@ -1,10 +1,10 @@
 using System.Net;
-using System.Runtime.InteropServices;
 using Podnet.Agent.Overlay.Config;
 using Podnet.Agent.Overlay.Subnet;
 using Podnet.Api.Client;
 using Podnet.Api.Json;
 using Podnet.Api.Resources;
+using Podnet.Linux;
 using Podnet.Linux.Netns;
 
 namespace Podnet.Agent.Overlay;
@@ -40,19 +40,17 @@ public static class OverlayCommand
         }
 
         void Log(string m) => err.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {opt.NodeName}: {m}");
-        using var cts = new CancellationTokenSource();
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
-        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cts.Cancel(); });
+        using var stop = new StopSignals();
         using var client = new ApiClient(api);
         await using var store = new ApiLeaseStore(client, Log);
         try
         {
-            opt = opt with { PreferredSubnet = await NodePodCidrAsync(client, opt.NodeName, cts.Token) };
+            opt = opt with { PreferredSubnet = await NodePodCidrAsync(client, opt.NodeName, stop.Token) };
             await using var agent = new OverlayAgent(opt, store, NetNs.Current(), Log);
-            await agent.RunAsync(cts.Token);
+            await agent.RunAsync(stop.Token);
             return 0;
         }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested) { Log("stopped"); return 0; }
+        catch (OperationCanceledException) when (stop.IsStopping) { Log("stopped"); return 0; }
         catch (LeaseLostException e) { Log("fatal: " + e.Message); return 3; }
         catch (Exception e) { Log("fatal: " + e.Message); return 1; }
     }

@@ -1,7 +1,7 @@
-using System.Runtime.InteropServices;
 using Podnet.Agent.Policy.Nft;
 using Podnet.Agent.Policy.Sync;
 using Podnet.Api.Client;
+using Podnet.Linux;
 using Podnet.Linux.Nftables;
 
 namespace Podnet.Agent.Policy;
@@ -33,18 +33,16 @@ public static class NetpolCommand
         if (api is null || node is null) { await err.WriteLineAsync($"podnetd netpol: --api and --node are required\n{Usage}"); return 2; }
 
         void Log(string m) => err.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {node}: {m}");
-        using var cts = new CancellationTokenSource();
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
-        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cts.Cancel(); });
+        using var stop = new StopSignals();
         try
         {
             EnsureBridgeFiltering(Log);
             using var client = new ApiClient(api);
             using var nft = new NftClient();
-            await new PolicyAgent(client, nft, node, Log, table ?? PolicyNames.DefaultTable).RunAsync(cts.Token);
+            await new PolicyAgent(client, nft, node, Log, table ?? PolicyNames.DefaultTable).RunAsync(stop.Token);
             return 0;
         }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested) { Log("netpol: stopped (rules left in place)"); return 0; }
+        catch (OperationCanceledException) when (stop.IsStopping) { Log("netpol: stopped (rules left in place)"); return 0; }
         catch (Exception e) { Log("netpol: fatal: " + e.Message); return 1; }
     }
 

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Runtime.InteropServices;
 using Podnet.Api.Client;
+using Podnet.Linux;
 using Podnet.Linux.Nftables;
 
 namespace Podnet.Agent.Proxy;
@@ -35,9 +35,7 @@ public static class ProxyCommand
         if (api is null || node is null) { await err.WriteLineAsync($"podnetd proxy: --api and --node are required\n{Usage}"); return 2; }
 
         void Log(string m) => err.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {node}: {m}");
-        using var cts = new CancellationTokenSource();
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
-        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cts.Cancel(); });
+        using var stop = new StopSignals();
         try
         {
             using var client = new ApiClient(api);
@@ -45,10 +43,10 @@ public static class ProxyCommand
             using var ct = new NfConntrack();
             var cfg = new ProxyConfig { ClusterCidr = cidr, TableName = table ?? "podnet-proxy" };
             using var health = new HealthCheckServers(IPAddress.Any, Log);
-            await new ProxyAgent(client, nft, ct, cfg, node, Log, health).RunAsync(cts.Token);
+            await new ProxyAgent(client, nft, ct, cfg, node, Log, health).RunAsync(stop.Token);
             return 0;
         }
-        catch (OperationCanceledException) when (cts.IsCancellationRequested) { Log("proxy: stopped (rules left in place)"); return 0; }
+        catch (OperationCanceledException) when (stop.IsStopping) { Log("proxy: stopped (rules left in place)"); return 0; }
         catch (Exception e) { Log("proxy: fatal: " + e.Message); return 1; }
     }
 }

@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using Podnet.Api.Client;
+using Podnet.Linux;
 
 namespace Podnet.Lab.Kubelet;
 
@@ -44,9 +44,7 @@ public static class KubeletCommand
         }
         var names = new LabNames(lab);
         bin ??= Runtime.LabBinaries.BinDir();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var stop = new StopSignals(ct);
         using var api = new ApiClient(names.ApiSocket);
         void Log(string m) => Console.Out.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {m}");
         try
@@ -54,7 +52,7 @@ public static class KubeletCommand
             await new LabKubelet(names, node, bin, plugins, api, Log, cniConfDir) { PodnetCommand = SelfCommand() }.RunAsync(stop.Token);
             return 0;
         }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested) { return 0; }
+        catch (OperationCanceledException) when (stop.IsStopping) { return 0; }
         catch (Exception e)
         {
             Log($"kubelet of node {node} failed: {e}");
