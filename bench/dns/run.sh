@@ -76,15 +76,20 @@ pn_us=$(us pn); knot_us=$(us knot)
 best() { printf '%s\n%s\n' "${Q[$1,1]}" "${Q[$1,2]}" | sort -g | tail -1; }
 pn_qps=$(best pn); knot_qps=$(best knot)
 
-# Latency at half of our peak rate: dnsperf -v prints each answer's latency (seconds, last field).
+# Latency at a fixed rate: dnsperf -v prints each answer's latency (seconds, last field). Two rates:
+# half of our peak, and half of the qps target (2 x 33,669 / 2), the load the p99 target speaks of.
+# dnsperf and the pipeline reading its -v output share the 2 cores with the server, which inflates tails.
 half=$(awk -v q="$pn_qps" 'BEGIN{printf "%d", q/2}')
+target_half=33669
 lat() {
-  dnsperf -s 127.0.0.1 -p "$1" -d "$work/zone/queries.txt" -l $((dur < 5 ? dur : 5)) -c 8 -q 256 -Q "$half" -v 2>/dev/null \
+  dnsperf -s 127.0.0.1 -p "$1" -d "$work/zone/queries.txt" -l $((dur < 5 ? dur : 5)) -c 8 -q 256 -Q "$2" -v 2>/dev/null \
     | awk '$1=="<" || $1==">" {print $NF}' | grep -E '^[0-9.]+$' | sort -g \
     | awk '{a[NR]=$1} END{if(NR==0){print "n/a n/a n/a"; exit} printf "%.3f %.3f %.3f\n", a[int(NR*0.5)+1]*1000, a[int(NR*0.99)+1]*1000, a[NR]*1000}'
 }
-read pn_p50 pn_p99 pn_max < <(lat $port_pn)
-read kn_p50 kn_p99 kn_max < <(lat $port_knot)
+read pn_p50 pn_p99 pn_max < <(lat $port_pn $half)
+read kn_p50 kn_p99 kn_max < <(lat $port_knot $half)
+read pt_p50 pt_p99 pt_max < <(lat $port_pn $target_half)
+read kt_p50 kt_p99 kt_max < <(lat $port_knot $target_half)
 
 # Memory with 10k Services / 50k endpoints, and time until a Service change is answered.
 chg=$($bench change "$work/big/state.json" | tail -1)
@@ -101,7 +106,8 @@ cat <<MD
 | ratio to Knot / to CoreDNS's 33,669 | ${ratio}× / ${vs_core}× | 1× | ≥ 0.8× / ≥ 2× |
 | server CPU per answered query (all rounds) | ${pn_us} µs | ${knot_us} µs | |
 | qps per fully used core (1 / CPU per query) | $(awk -v u=$pn_us 'BEGIN{printf "%d", 1e6/u}') | $(awk -v u=$knot_us 'BEGIN{printf "%d", 1e6/u}') | |
-| latency at $half qps (half load): p50 / p99 / max ms | $pn_p50 / $pn_p99 / $pn_max | $kn_p50 / $kn_p99 / $kn_max | p99 < 1 ms |
+| latency at $half qps (half our peak): p50 / p99 / max ms | $pn_p50 / $pn_p99 / $pn_max | $kn_p50 / $kn_p99 / $kn_max | |
+| latency at $target_half qps (half the qps target): p50 / p99 / max ms | $pt_p50 / $pt_p99 / $pt_max | $kt_p50 / $kt_p99 / $kt_max | p99 < 1 ms |
 | RSS with $big_s Services / $big_e endpoints | ${rss} MB | | < 200 MB |
 | Service change visible in answers: median / max of 5 | ${chg_med} / ${chg_max} ms | | < 100 ms |
 MD
