@@ -93,9 +93,9 @@ public class CodecTests
     [Fact]
     public void RandomMacIsLocalUnicast()
     {
+        Span<byte> b = stackalloc byte[6];
         for (int i = 0; i < 50; i++)
         {
-            Span<byte> b = stackalloc byte[6];
             MacAddress.NewRandom().WriteTo(b);
             Assert.Equal(0x02, b[0] & 0x03);
         }

@@ -22,7 +22,7 @@ public class DumpTests
             a.R.ReplaceNeighbour("big0", new IPAddress([10, 62, (byte)(i / 250), (byte)(1 + i % 250)]), new MacAddress(0x020000000000UL + (ulong)i));
         }
 
-        var linkNames = a.T.IpJson("link").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()).Order().ToList();
+        var linkNames = a.T.IpJson("link").EnumerateArray().Select(l => l.GetProperty("ifname").GetString()!).Order().ToList();
         Assert.Equal(2 + 240 + 1, linkNames.Count); // lo, 120 pairs, big0 + its peer
         Assert.Equal(linkNames, a.R.ListLinks().Select(l => l.Name).Order().ToList());
         Assert.Equal(300, a.R.ListAddresses("big0").Count(x => x.Ip.ToString().StartsWith("10.60.")));

@@ -161,11 +161,11 @@ public class LinkTests
     }
 
     [Fact]
-    public void RtnlWorksFromAnyThreadAfterOpening()
+    public async Task RtnlWorksFromAnyThreadAfterOpening()
     {
         using var a = new NsRtnl();
         // The socket stays in its namespace: thread-pool threads (in the host netns) use it safely.
-        Task.WaitAll(Enumerable.Range(0, 4).Select(i => Task.Run(() => a.R.AddVeth("t" + i, "u" + i))).ToArray());
+        await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Task.Run(() => a.R.AddVeth("t" + i, "u" + i))));
         Assert.Equal(4, a.T.IpJson("link").EnumerateArray().Count(l => l.GetProperty("ifname").GetString()!.StartsWith('t')));
     }
 

@@ -63,7 +63,7 @@ public static partial class YamlWriter
         JsonArray => "[]",
         JsonValue v when v.TryGetValue<string>(out var s) => Scalar(s),
         JsonValue v when v.TryGetValue<bool>(out var b) => b ? "true" : "false",
-        JsonValue v => v.ToJsonString(),
+        _ => node.ToJsonString(), // a JsonValue of a number (JsonNode has no other kinds)
     };
 
     /// <summary>A string scalar: plain when YAML reads it back as the same string, else double-quoted.</summary>

@@ -70,8 +70,8 @@ public sealed partial class ResourceService(IObjectStore store, ServiceAllocator
         Validate(r, obj, name);
         // After validation, so a dry run reports a bad object even when its namespace is only
         // created by an earlier document of the same apply.
-        if (r.Namespaced && await store.GetAsync(ApiResources.Namespaces.Key(null, ns), ct) is null)
-            throw ApiError.NotFound(ApiResources.Namespaces, ns!);
+        if (r.Namespaced && ns is not null && await store.GetAsync(ApiResources.Namespaces.Key(null, ns), ct) is null)
+            throw ApiError.NotFound(ApiResources.Namespaces, ns);
 
         ServiceAllocator.Reservation? reservation = null;
         if (r == ApiResources.Services) reservation = services.Allocate(obj, null);

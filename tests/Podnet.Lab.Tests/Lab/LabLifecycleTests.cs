@@ -105,7 +105,7 @@ public sealed class LabLifecycleTests
     internal static void AssertNothingLeft(TestLab lab, List<ProcessRecord> processes, HashSet<string> nsIds)
     {
         string prefix = lab.Names.NetnsPrefix;
-        Assert.Empty(Directory.GetFiles(Podnet.Linux.Netns.NetNs.RunDir).Where(f => Path.GetFileName(f).StartsWith(prefix)));
+        Assert.DoesNotContain(Directory.GetFiles(Podnet.Linux.Netns.NetNs.RunDir), f => Path.GetFileName(f).StartsWith(prefix));
         Assert.False(Directory.Exists("/etc/netns") && Directory.GetDirectories("/etc/netns").Any(d => Path.GetFileName(d).StartsWith(prefix)), "an /etc/netns directory is left");
         Assert.False(Directory.Exists(lab.Names.RunDir), lab.Names.RunDir + " is left");
         Assert.False(Directory.Exists(lab.Names.DataDir), lab.Names.DataDir + " is left");
