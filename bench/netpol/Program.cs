@@ -138,26 +138,3 @@ static void Check(bool ok) { if (!ok) throw new Exception("sync failed"); }
 static double Median(List<double> xs) { var s = xs.Order().ToList(); return s[s.Count / 2]; }
 static string Load() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ')[..3]);
 
-/// <summary>A throwaway namespace for the benchmark.</summary>
-sealed class Netns : IDisposable
-{
-    public string Name { get; } = $"pnt-bench-{Guid.NewGuid().ToString("N")[..6]}";
-    public Netns() { Run("ip", "netns", "add", Name); Run("ip", "-n", Name, "link", "set", "lo", "up"); }
-    public void Dispose()
-    {
-        foreach (var pid in Run("ip", "netns", "pids", Name).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            try { Process.GetProcessById(int.Parse(pid)).Kill(); } catch { }
-        Run("ip", "netns", "del", Name);
-    }
-    public static string Run(params string[] argv)
-    {
-        var psi = new ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in argv[1..]) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var o = p.StandardOutput.ReadToEnd();
-        var e = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new Exception($"{string.Join(' ', argv)}: {e.Trim()}");
-        return o;
-    }
-}

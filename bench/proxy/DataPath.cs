@@ -11,9 +11,9 @@ static class DataPath
 {
     public static void Run(ProxyConfig cfg, int services)
     {
-        using var client = new Netns("c");
-        using var node = new Netns("n");
-        using var backend = new Netns("b");
+        using var client = new Netns();
+        using var node = new Netns();
+        using var backend = new Netns();
         string a = "bc" + client.Name[^6..], b = "bb" + backend.Name[^6..];
         Sh("ip", "link", "add", a, "netns", client.Name, "type", "veth", "peer", "name", a + "n", "netns", node.Name);
         Sh("ip", "link", "add", b, "netns", backend.Name, "type", "veth", "peer", "name", b + "n", "netns", node.Name);

@@ -11,7 +11,7 @@ bool big = args.Contains("--big"), datapath = !args.Contains("--no-datapath");
 var cfg = new ProxyConfig { ClusterCidr = IPNetwork.Parse("10.0.0.0/16") };
 
 Console.WriteLine($"# bench/proxy on {Environment.MachineName}, {Environment.ProcessorCount} cpus, kernel {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
-using (var ns = new Netns("prog"))
+using (var ns = new Netns())
 {
     using var nft = new NftClient(ns.Name);
     var timed = new TimedRunner(nft);
@@ -88,7 +88,7 @@ using (var ns = new Netns("prog"))
 
 if (big)
 {
-    using var ns = new Netns("big");
+    using var ns = new Netns();
     using var nft = new NftClient(ns.Name);
     var p = new ProxySyncer(nft, cfg);
     GC.Collect();
@@ -116,24 +116,3 @@ static ServicePortInfo Svc(int i) => new(new ServicePortName("bench", $"svc{i}",
 static List<EndpointInfo> Eps(int i, int n) => Enumerable.Range(0, n).Select(k =>
     new EndpointInfo(new IPAddress([10, (byte)(128 + k), (byte)(i / 256 % 256), (byte)(i % 256)]), 8080)).ToList();
 
-/// <summary>A throwaway namespace for the benchmark.</summary>
-sealed class Netns : IDisposable
-{
-    public string Name { get; } = $"pnt-bench-{Guid.NewGuid().ToString("N")[..6]}";
-    public Netns(string _) { Run("ip", "netns", "add", Name); Run("ip", "-n", Name, "link", "set", "lo", "up"); }
-    public void Dispose()
-    {
-        foreach (var pid in Run("ip", "netns", "pids", Name).Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            try { Process.GetProcessById(int.Parse(pid)).Kill(); } catch { }
-        Run("ip", "netns", "del", Name);
-    }
-    public static string Run(params string[] argv)
-    {
-        var psi = new ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in argv[1..]) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var o = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return o;
-    }
-}
