@@ -75,10 +75,10 @@ public static class LabNodes
 
         // 2. The node's processes: kubelet, then the overlay agent (SIGTERM: it releases its lease
         //    while the API runs, and the other nodes remove their routes to it), then proxy and netpol.
-        NodeAgents.Stop(NodeAgents.KubeletPidFile(names, i), TimeSpan.FromSeconds(5));
-        NodeAgents.Stop(NodeAgents.OverlayPidFile(names, i), TimeSpan.FromSeconds(3));
-        NodeAgents.Stop(NodeAgents.ProxyPidFile(names, i), TimeSpan.FromSeconds(1));
-        NodeAgents.Stop(NodeAgents.NetpolPidFile(names, i), TimeSpan.FromSeconds(1));
+        NodeAgents.Stop(NodeAgents.PidFile(names, "kubelet", i), TimeSpan.FromSeconds(5));
+        NodeAgents.Stop(NodeAgents.PidFile(names, "overlay", i), TimeSpan.FromSeconds(3));
+        NodeAgents.Stop(NodeAgents.PidFile(names, "proxy", i), TimeSpan.FromSeconds(1));
+        NodeAgents.Stop(NodeAgents.PidFile(names, "netpol", i), TimeSpan.FromSeconds(1));
         try { await api.DeleteAsync(ApiResources.Nodes, null, node, ct: ct); }
         catch (ApiException e) when (e.IsNotFound) { }
 

@@ -9,7 +9,12 @@ namespace Podnet.Lab.Runtime;
 /// </summary>
 internal static class NodeAgents
 {
-    public static string OverlayPidFile(LabNames names, int i) => Path.Combine(names.PidDir, $"overlay-node-{i}.pid");
+    /// <summary>Where node i's <paramref name="agent"/> (kubelet, overlay, proxy, netpol) keeps its pid.</summary>
+    public static string PidFile(LabNames names, string agent, int i) => Path.Combine(names.PidDir, $"{agent}-node-{i}.pid");
+
+    /// <summary>Starts node i's <paramref name="agent"/> inside the node namespace, logging to LOGDIR/AGENT-node-i.log.</summary>
+    private static void Start(LabNames names, string agent, int i, IReadOnlyList<string> argv) =>
+        Daemon.Start(argv, Path.Combine(names.LogDir, $"{agent}-node-{i}.log"), PidFile(names, agent, i), netns: names.NodeNetns(i));
 
     /// <summary>The overlay agent's command line: it gives its lease back when stopped with
     /// SIGTERM (the node leaves), so a node added later under the same name starts clean.</summary>
@@ -23,25 +28,18 @@ internal static class NodeAgents
     public static void StartOverlay(LabNames names, string podnetd, int i, string backend)
     {
         Directory.CreateDirectory(names.NodeNetConfDir(i));
-        Daemon.Start(OverlayArgv(names, podnetd, i, backend), Path.Combine(names.LogDir, $"overlay-node-{i}.log"),
-            OverlayPidFile(names, i), netns: names.NodeNetns(i));
+        Start(names, "overlay", i, OverlayArgv(names, podnetd, i, backend));
     }
 
     public static void StartKubelet(LabNames names, IReadOnlyList<string> daemon, string binDir, int i, string cni, bool overlay)
     {
         List<string> argv = [.. daemon, "kubelet", "--lab", names.Lab, "--node", i.ToString(), "--bin", binDir, "--cni", cni];
         if (overlay) argv.AddRange(["--cni-conf-dir", names.NodeNetConfDir(i)]);
-        Daemon.Start(argv, Path.Combine(names.LogDir, $"kubelet-node-{i}.log"), KubeletPidFile(names, i), netns: names.NodeNetns(i));
+        Start(names, "kubelet", i, argv);
     }
 
-    public static string KubeletPidFile(LabNames names, int i) => Path.Combine(names.PidDir, $"kubelet-node-{i}.pid");
-    public static string ProxyPidFile(LabNames names, int i) => Path.Combine(names.PidDir, $"proxy-node-{i}.pid");
-    public static string NetpolPidFile(LabNames names, int i) => Path.Combine(names.PidDir, $"netpol-node-{i}.pid");
-
     public static void StartProxy(LabNames names, string podnetd, int i) =>
-        Daemon.Start([podnetd, "proxy", "--api", names.ApiSocket, "--node", LabNames.NodeName(i), "--cluster-cidr", LabNames.ClusterCidr],
-            Path.Combine(names.LogDir, $"proxy-node-{i}.log"), ProxyPidFile(names, i),
-            netns: names.NodeNetns(i));
+        Start(names, "proxy", i, [podnetd, "proxy", "--api", names.ApiSocket, "--node", LabNames.NodeName(i), "--cluster-cidr", LabNames.ClusterCidr]);
 
     /// <summary>SIGTERM, then SIGKILL after <paramref name="grace"/>, of the process in <paramref name="pidFile"/>; removes the pid file.</summary>
     public static void Stop(string pidFile, TimeSpan grace)
@@ -58,9 +56,7 @@ internal static class NodeAgents
 
     /// <summary>NetworkPolicy enforcement (its own nft table, ip podnet-policy).</summary>
     public static void StartNetpol(LabNames names, string podnetd, int i) =>
-        Daemon.Start([podnetd, "netpol", "--api", names.ApiSocket, "--node", LabNames.NodeName(i)],
-            Path.Combine(names.LogDir, $"netpol-node-{i}.log"), NetpolPidFile(names, i),
-            netns: names.NodeNetns(i));
+        Start(names, "netpol", i, [podnetd, "netpol", "--api", names.ApiSocket, "--node", LabNames.NodeName(i)]);
 
     /// <summary>SIGTERMs the overlay agents (while the control plane still runs, so they can give
     /// their leases back) and waits up to <paramref name="grace"/> for them; returns how many stopped.</summary>
