@@ -58,6 +58,10 @@ public static class NftMatch
     /// <summary>"th dport 80" (the transport header's destination port; any protocol with ports).</summary>
     public static NftExpr[] Dport(ushort port) => [new NftPayload(NftPayloadBase.Transport, 2, 2), new NftCmp(NftCmpOp.Eq, NftKey.Port(port))];
 
+    /// <summary>"th dport 80-90" (inclusive; big-endian bytes compare like the numbers they hold).</summary>
+    public static NftExpr[] DportRange(ushort from, ushort to) =>
+        [new NftPayload(NftPayloadBase.Transport, 2, 2), new NftCmp(NftCmpOp.Gte, NftKey.Port(from)), new NftCmp(NftCmpOp.Lte, NftKey.Port(to))];
+
     /// <summary>"ct state established,related" style: any of the given states.</summary>
     public static NftExpr[] CtState(NftCtState states)
     {

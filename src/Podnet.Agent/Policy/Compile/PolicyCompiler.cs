@@ -136,7 +136,7 @@ public sealed class PolicyCompiler(NftTable table, string nodeName)
             bool peer = rule.Peers is { } peers && peers.Any(x => x.IsSelector && PeerMatches(p, x, pod));
             bool namedDest = named && (d == Direction.Ingress
                 ? target ??= Selects(p, pod)
-                : rule.Peers is null || peer || rule.Peers.Any(x => x.Block is { } b && Ipv4Ranges.Contains(Ipv4Ranges.Union([b]), pod.Ip)));
+                : rule.Peers is null || peer || rule.Peers.Any(x => x.Block is { } b && b.Cidr.Contains(pod.Ip) && !b.Except.Any(e => e.Contains(pod.Ip))));
             if (peer) bits |= 1UL << (n % 64);
             if (namedDest) bits |= 1UL << ((n + 1) % 64);
             n += 2;

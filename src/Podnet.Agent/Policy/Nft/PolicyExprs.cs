@@ -16,25 +16,14 @@ public static class PolicyExprs
     public static NftExpr[] PeerIn(Direction d, string set) => [PeerAddr(d), new NftLookup(set)];
 
     /// <summary>The pod's own address as the peer: a pod is never blocked from itself (hairpin through a Service too).</summary>
-    public static NftExpr[] PeerIs(Direction d, IPAddress self) => [PeerAddr(d), new NftCmp(NftCmpOp.Eq, self.GetAddressBytes())];
+    public static NftExpr[] PeerIs(Direction d, IPAddress self) => d == Direction.Ingress ? NftMatch.Saddr(self) : NftMatch.Daddr(self);
 
     /// <summary>"meta l4proto P [th dport N | th dport N-M]".</summary>
     public static NftExpr[] Port(PolicyPort p)
     {
-        var list = new List<NftExpr> { new NftMeta(NftMetaKey.L4Proto), new NftCmp(NftCmpOp.Eq, [p.Protocol]) };
-        if (p.From is { } from)
-        {
-            ushort to = p.To ?? from;
-            list.Add(new NftPayload(NftPayloadBase.Transport, 2, 2));
-            if (to == from) list.Add(new NftCmp(NftCmpOp.Eq, NftKey.Port(from)));
-            else
-            {
-                // Big-endian bytes compare like the numbers they hold.
-                list.Add(new NftCmp(NftCmpOp.Gte, NftKey.Port(from)));
-                list.Add(new NftCmp(NftCmpOp.Lte, NftKey.Port(to)));
-            }
-        }
-        return [.. list];
+        if (p.From is not { } from) return NftMatch.L4Proto(p.Protocol);
+        ushort to = p.To ?? from;
+        return [.. NftMatch.L4Proto(p.Protocol), .. to == from ? NftMatch.Dport(from) : NftMatch.DportRange(from, to)];
     }
 
     /// <summary>"ip daddr . meta l4proto . th dport @set": named ports resolved on the destination pod.</summary>

@@ -42,11 +42,7 @@ public sealed class PolicyAgent(ApiClient api, INftRunner nft, string nodeName, 
         lock (_lock)
         {
             if (info is null) _compiler.RemovePod(key);
-            else
-            {
-                // A pod whose IP changed is a different peer: drop the old view first.
-                _compiler.UpsertPod(info);
-            }
+            else _compiler.UpsertPod(info); // re-indexes a pod whose IP changed
         }
         _signal.Release();
     }
