@@ -28,13 +28,16 @@ public sealed class PolicyChain(string name, IReadOnlyList<NftExpr[]> rules, Nft
 /// <summary>A named set (or map) and the elements it should hold.</summary>
 public sealed record SetContent(NftSet Def, IReadOnlyList<NftElement> Elements);
 
-/// <summary>An element of a dispatch map: a pod IP jumping to that pod's chain.</summary>
-public sealed record MapEntry(string Map, byte[] Key, NftVerdict Verdict)
+/// <summary>
+/// An element of a set shared by many units: a dispatch map entry (a pod IP going to its class's
+/// chain) or a plain element (<see cref="Verdict"/> null, e.g. a pod's own address pair).
+/// </summary>
+public sealed record MapEntry(string Map, byte[] Key, NftVerdict? Verdict)
 {
     public string Id => Map + "|" + Convert.ToHexString(Key);
 }
 
-/// <summary>Everything one unit (the skeleton, one policy, one local pod) puts into the table.</summary>
+/// <summary>Everything one unit (the skeleton, one class, one local pod) puts into the table.</summary>
 public sealed class UnitOutput
 {
     public List<PolicyChain> Chains { get; } = [];

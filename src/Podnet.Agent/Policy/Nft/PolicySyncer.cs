@@ -68,22 +68,22 @@ public sealed class PolicySyncer(INftRunner nft, NftTable table, Action<string>?
         {
             if (name.StartsWith("__")) continue; // anonymous sets live and die with their rules
             var els = state.Elements.GetValueOrDefault(name) ?? [];
-            if (name is PolicyNames.IngressMap or PolicyNames.EgressMap)
+            if (PolicyNames.HoldsEntries(name))
             {
                 foreach (var e in els)
-                    if (e.Verdict is { } v)
-                    {
-                        var me = new MapEntry(name, e.Key, v);
-                        _kEntries[me.Id] = me;
-                        _touchedEntries.Add(me.Id);
-                    }
+                {
+                    var me = new MapEntry(name, e.Key, e.Verdict);
+                    _kEntries[me.Id] = me;
+                    _touchedEntries.Add(me.Id);
+                }
             }
             _kSets[name] = (def, els.ToDictionary(ElementId));
             _touchedSets.Add(name);
         }
     }
 
-    private static string ElementId(NftElement e) => e.IntervalEnd ? e.KeyHex + "/end" : e.KeyHex;
+    private static string ElementId(NftElement e) =>
+        e.KeyHex + (e.KeyEnd is { } end ? "-" + Convert.ToHexString(end) : "") + (e.IntervalEnd ? "/end" : "");
 
     /// <summary>Writes pending changes as one transaction. Returns false (and logs) when the kernel refused it.</summary>
     public bool Sync()
@@ -106,12 +106,13 @@ public sealed class PolicySyncer(INftRunner nft, NftTable table, Action<string>?
             else if (fp != c.Fingerprint) changedChains.Add(c);
         }
 
-        // 2. Set elements: plain sets by difference; interval sets are refilled whole when they differ
-        // (flush and add in the same transaction, so no packet sees them empty).
+        // 2. Set elements: plain sets by difference; interval sets (whose ranges merge and must not
+        // overlap) are refilled whole when they differ — flush and add in the same transaction, so no
+        // packet sees them empty.
         var elementState = new Dictionary<string, Dictionary<string, NftElement>>();
         foreach (var name in _touchedSets)
         {
-            if (!_wantSets.TryGetValue(name, out var s) || s.Def.IsMap) continue;
+            if (!_wantSets.TryGetValue(name, out var s) || PolicyNames.HoldsEntries(name)) continue; // entries: step 4
             var want = new Dictionary<string, NftElement>(s.Elements.Count);
             foreach (var e in s.Elements) want[ElementId(e)] = e;
             var have = _kSets.TryGetValue(name, out var k) ? k.Elements : [];
