@@ -41,7 +41,7 @@ sealed class DirStamp(string dir)
             // Create the file first (its creation is itself a directory change), then read the mtime,
             // then write it: rewriting an existing file's content does not touch the directory.
             if (!File.Exists(_path)) File.WriteAllText(_path, "");
-            File.WriteAllText(_path, Prefix + Directory.GetLastWriteTimeUtc(dir).Ticks);
+            DiskStore.WriteInPlace(_path, Prefix + Directory.GetLastWriteTimeUtc(dir).Ticks.ToString("D20"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
