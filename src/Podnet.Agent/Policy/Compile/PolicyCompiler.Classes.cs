@@ -180,7 +180,7 @@ public sealed partial class PolicyCompiler
         }
         rules.Add([.. PolicyExprs.SelfIn(PolicyNames.SelfSet), NftMatch.Accept]);
         rules.Add([NftMatch.Drop]);
-        u.Chains.Add(new PolicyChain(chain, rules));
+        u.Chains.Add(new FingerprintedChain(chain, rules));
         return u;
     }
 

@@ -178,9 +178,9 @@ public sealed partial class PolicyCompiler(NftTable table, string nodeName)
         // Two base chains on the forward hook: an accept in the first (egress of the source pod)
         // ends only that chain, so the packet still meets the second (ingress of the destination).
         // Forward runs after the proxy's DNAT: Service traffic is checked against the real pod and port.
-        u.Chains.Add(new PolicyChain(PolicyNames.EgressBase, [replies, PolicyExprs.Dispatch(Direction.Egress, PolicyNames.EgressMap)],
+        u.Chains.Add(new FingerprintedChain(PolicyNames.EgressBase, [replies, PolicyExprs.Dispatch(Direction.Egress, PolicyNames.EgressMap)],
             new NftBaseChain(NftChainType.Filter, NftHook.Forward, NftBaseChain.Filter)));
-        u.Chains.Add(new PolicyChain(PolicyNames.IngressBase, [replies, PolicyExprs.Dispatch(Direction.Ingress, PolicyNames.IngressMap)],
+        u.Chains.Add(new FingerprintedChain(PolicyNames.IngressBase, [replies, PolicyExprs.Dispatch(Direction.Ingress, PolicyNames.IngressMap)],
             new NftBaseChain(NftChainType.Filter, NftHook.Forward, NftBaseChain.Filter + 1)));
         return u;
     }

@@ -16,7 +16,7 @@ public sealed class PolicySyncer(INftRunner nft, NftTable table, Action<string>?
 
     // Wanted: the union of every unit's output, and what each unit contributed.
     private readonly Dictionary<string, UnitOutput> _units = [];
-    private readonly Dictionary<string, PolicyChain> _wantChains = [];
+    private readonly Dictionary<string, FingerprintedChain> _wantChains = [];
     private readonly Dictionary<string, SetContent> _wantSets = [];
     private readonly Dictionary<string, MapEntry> _wantEntries = [];
     private readonly HashSet<string> _touchedChains = [], _touchedSets = [], _touchedEntries = [];
@@ -57,13 +57,7 @@ public sealed class PolicySyncer(INftRunner nft, NftTable table, Action<string>?
         _kChains.Clear(); _kSets.Clear(); _kEntries.Clear();
         _tableExists = state is not null;
         if (state is null) return;
-        foreach (var c in state.Chains.Keys) { _kChains[c] = null; _touchedChains.Add(c); }
-        foreach (var r in state.Rules)
-            if (_kChains.TryGetValue(r.Chain, out var fp) && fp is null && r.Comment is { } cm && cm.StartsWith(PolicyChain.FingerprintPrefix))
-                _kChains[r.Chain] = cm[PolicyChain.FingerprintPrefix.Length..];
-        // A chain without rules has no comment to carry a fingerprint; it is what an empty chain wants.
-        var withRules = state.Rules.Select(r => r.Chain).ToHashSet();
-        foreach (var c in state.Chains.Keys) if (!withRules.Contains(c)) _kChains[c] = PolicyChain.EmptyFingerprint;
+        foreach (var (c, fp) in FingerprintedChain.Read(state)) { _kChains[c] = fp; _touchedChains.Add(c); }
         foreach (var (name, def) in state.Sets)
         {
             if (name.StartsWith("__")) continue; // anonymous sets live and die with their rules
@@ -97,8 +91,8 @@ public sealed class PolicySyncer(INftRunner nft, NftTable table, Action<string>?
         var newSets = new List<SetContent>();
         foreach (var name in _touchedSets)
             if (_wantSets.TryGetValue(name, out var s) && !_kSets.ContainsKey(name)) { tx.AddSet(s.Def); newSets.Add(s); }
-        var newChains = new List<PolicyChain>();
-        var changedChains = new List<PolicyChain>();
+        var newChains = new List<FingerprintedChain>();
+        var changedChains = new List<FingerprintedChain>();
         foreach (var name in _touchedChains)
         {
             if (!_wantChains.TryGetValue(name, out var c)) continue;
