@@ -128,6 +128,7 @@ public sealed partial class BridgePlugin
             ResolveNameClash(host, cont);
             Create();
         }
+        Mark("veth: created");
         undo.Push($"veth {HostVeth}", () => host.DeleteLink(HostVeth, ignoreMissing: true));
         var hv = host.FindLink(HostVeth) ?? throw new CniException(CniErrorCode.KernelFailure, $"veth \"{HostVeth}\" vanished after creation");
         if (conf.HairpinMode) host.SetHairpin(hv.Index, true);

@@ -16,6 +16,7 @@ public static class PluginMain
     public static int Run(string argv0, Func<string, string?> getEnv, Stream stdinStream, Stream stdout, TextWriter stderr,
         Func<CniEnv, NetConf, byte[], byte[]> mainPlugin)
     {
+        Trace.Mark("main");
         byte[] stdin = [];
         try
         {
@@ -114,10 +115,17 @@ public static class PluginMain
         stdout.Write(buf.WrittenSpan);
     }
 
+    /// <summary>Reads stdin to its end into a buffer that grows as needed (Stream.CopyTo would rent an
+    /// 80 KiB pool buffer: more start-up work than a whole network configuration).</summary>
     static byte[] ReadAll(Stream s)
     {
-        using var ms = new MemoryStream();
-        s.CopyTo(ms);
-        return ms.ToArray();
+        var buf = new byte[4096];
+        int n = 0, r;
+        while ((r = s.Read(buf, n, buf.Length - n)) > 0)
+        {
+            n += r;
+            if (n == buf.Length) Array.Resize(ref buf, buf.Length * 2);
+        }
+        return buf.AsSpan(0, n).ToArray();
     }
 }
