@@ -13,7 +13,7 @@ using Podnet.Linux.Nftables;
 /// </summary>
 static class DataPath
 {
-    public static void Run(NftTable table, List<Pod> pods, List<NetworkPolicy> policies, int pairs)
+    public static void Run(NftTable table, List<Pod> pods, List<NetworkPolicy> policies, int pairs, int selecting)
     {
         using var node = new Netns();
         using var server = new Netns();
@@ -72,6 +72,31 @@ while True:
                     Egress = [new() { To = [new() { NamespaceSelector = World.Sel("kubernetes.io/metadata.name", "ns-1"), PodSelector = World.Sel("app", "a1") }], Ports = [new() { Port = 8080 }] }],
                 },
             }));
+            // Optionally many more policies selecting the two measured pods (none of them allows this
+            // connection; their names sort before the allowing ones): the SYN's cost must not grow with them either.
+            for (int k = 0; k < selecting; k++)
+            {
+                compiler.UpsertPolicy(PolicyParser.Parse(new NetworkPolicy
+                {
+                    Metadata = new ObjectMeta { Name = $"a-extra-in-{k}", Namespace = "ns-1" },
+                    Spec = new NetworkPolicySpec
+                    {
+                        PodSelector = World.Sel("app", "a1"),
+                        Ingress = [new() { From = [new() { PodSelector = World.Sel("app", $"a{(k + 100) % World.Apps}") }], Ports = [new() { Port = 10000 + k }] }],
+                    },
+                }));
+                compiler.UpsertPolicy(PolicyParser.Parse(new NetworkPolicy
+                {
+                    Metadata = new ObjectMeta { Name = $"a-extra-eg-{k}", Namespace = "ns-2" },
+                    Spec = new NetworkPolicySpec
+                    {
+                        PodSelector = World.Sel("app", "a2"),
+                        PolicyTypes = ["Egress"],
+                        Egress = [new() { To = [new() { IpBlock = new IPBlock { Cidr = $"10.{k % 200}.0.0/16" } }], Ports = [new() { Port = 20000 + k, EndPort = 20010 + k }] }],
+                    },
+                }));
+            }
+            int total = compiler.PolicyCount;
             var full = compiler.Drain();
 
             // Two tables side by side in the node namespace: the agent's table with every policy, and the
@@ -130,8 +155,8 @@ except OSError: print('blocked')
             nft.Apply(new NftTransaction().DeleteTable(table, ifExists: true).DeleteTable(emptyTable, ifExists: true));
 
             Console.WriteLine($"new-connection latency pod to pod (same bridge; {pairs} interleaved pairs of rounds of {Connects} connects, median per round; " +
-                $"0 policies = the agent's table with no policy): 0 policies {Q(empty, 0.5):F1} us, {policies.Count + 2} policies {Q(loaded, 0.5):F1} us; " +
-                $"ratio {policies.Count + 2} / 0 policies per pair: median {Q(ratios, 0.5):F3}, 25-75 % {Q(ratios, 0.25):F3}-{Q(ratios, 0.75):F3}, 10-90 % {Q(ratios, 0.1):F3}-{Q(ratios, 0.9):F3}; " +
+                $"0 policies = the agent's table with no policy; server and client each selected by {3 + selecting} policies): 0 policies {Q(empty, 0.5):F1} us, {total} policies {Q(loaded, 0.5):F1} us; " +
+                $"ratio {total} / 0 policies per pair: median {Q(ratios, 0.5):F3}, 25-75 % {Q(ratios, 0.25):F3}-{Q(ratios, 0.75):F3}, 10-90 % {Q(ratios, 0.1):F3}-{Q(ratios, 0.9):F3}; " +
                 $"a relabelled client is {(blocked ? "blocked" : "NOT blocked (bug)")}");
         }
         finally

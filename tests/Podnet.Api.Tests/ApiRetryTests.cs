@@ -7,14 +7,8 @@ using static Podnet.Api.Tests.Objects;
 namespace Podnet.Api.Tests;
 
 /// <summary>The one 409-retry loop the CLI's apply and the lab share, against a real control plane.</summary>
-public sealed class ApiRetryTests : IAsyncLifetime
+public sealed class ApiRetryTests : ControlPlaneTest
 {
-    private TestControlPlane _cp = null!;
-    private ApiClient Api => _cp.Client;
-
-    public async Task InitializeAsync() => _cp = await TestControlPlane.StartAsync(controllers: false);
-    public async Task DisposeAsync() => await _cp.DisposeAsync();
-
     private static JsonObject WithLabel(JsonObject o, string value)
     {
         var c = (JsonObject)o.DeepClone();

@@ -5,14 +5,8 @@ using Podnet.Api.Resources;
 
 namespace Podnet.Api.Tests;
 
-public sealed class ApplierTests : IAsyncLifetime
+public sealed class ApplierTests : ControlPlaneTest
 {
-    private TestControlPlane _cp = null!;
-    private ApiClient Api => _cp.Client;
-
-    public async Task InitializeAsync() => _cp = await TestControlPlane.StartAsync(controllers: false);
-    public async Task DisposeAsync() => await _cp.DisposeAsync();
-
     private const string Cafe = """
         apiVersion: v1
         kind: Namespace
