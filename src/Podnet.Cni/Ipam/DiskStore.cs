@@ -88,7 +88,8 @@ public sealed class DiskStore : IIpamStore
             throw;
         }
         WriteInPlace(Path.Combine(_dir, LastIpPrefix + rangeSetIndex), ip.ToString());
-        if (!WriteIndex(id, ifname, [.. ReadIndex(id, ifname) ?? [], ip])) _hintFailed = true;
+        var hinted = ReadIndex(id, ifname);
+        if (!WriteIndex(id, ifname, [.. hinted ?? [], ip], replace: hinted is not null)) _hintFailed = true;
         return true;
     }
 
@@ -126,12 +127,20 @@ public sealed class DiskStore : IIpamStore
         return ips;
     }
 
-    bool WriteIndex(string id, string ifname, IReadOnlyList<IPAddress> ips)
+    bool WriteIndex(string id, string ifname, IReadOnlyList<IPAddress> ips, bool replace)
     {
-        // A new link renamed over the old one: readers see the old hint or the new one, never none.
+        // A first hint is created in place; a changed one is a new link renamed over the old one, so
+        // readers see the old hint or the new one, never none.
         string path = IndexPath(id, ifname), tmp = path + ".tmp";
         try
         {
+            if (!replace)
+                try
+                {
+                    File.CreateSymbolicLink(path, IndexTarget + string.Join(",", ips.Distinct()));
+                    return true;
+                }
+                catch (IOException) when (File.Exists(path) || new FileInfo(path).LinkTarget is not null) { }
             File.Delete(tmp);
             File.CreateSymbolicLink(tmp, IndexTarget + string.Join(",", ips.Distinct()));
             File.Move(tmp, path, overwrite: true);
