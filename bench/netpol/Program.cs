@@ -1,6 +1,7 @@
 // bench/netpol: how fast podnetd netpol programs NetworkPolicy, how fast a label change is
 // enforced, and what enforcement costs a new connection.
-//   bench/netpol/run.sh   (or: dotnet run -c Release --project bench/netpol [-- --pods 1000 --policies 1000])
+//   bench/netpol/run.sh   (or: dotnet run -c Release --project bench/netpol [-- --pods 1000 --policies 1000 --rounds 25 --pairs 60 --selecting 0])
+//   --selecting K adds K policies selecting the measured server and K selecting the client (none allowing it).
 // Everything runs in throwaway pnt-bench-* namespaces (and a temporary API server) removed at the end.
 using System.Diagnostics;
 using System.Text.Json.Nodes;
@@ -14,7 +15,7 @@ using Podnet.Api.Resources;
 using Podnet.ControlPlane;
 using Podnet.Linux.Nftables;
 
-int pods = Arg("--pods", 1000), policies = Arg("--policies", 1000), rounds = Arg("--rounds", 25);
+int pods = Arg("--pods", 1000), policies = Arg("--policies", 1000), rounds = Arg("--rounds", 25), pairs = Arg("--pairs", 60), selecting = Arg("--selecting", 0);
 var table = new NftTable(NftFamily.Ip, PolicyNames.DefaultTable);
 Console.WriteLine($"# bench/netpol on {Environment.MachineName}, {Environment.ProcessorCount} cpus, kernel {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}, load average {Load()}");
 
@@ -73,8 +74,8 @@ using (var ns = new Netns())
 // 2. The agent against a real API server: list + program, then label changes from the API write to the commit.
 await ApiRun();
 
-// 3. Data path: new-connection latency between two pods on one bridge, with no table, and with every policy loaded.
-DataPath.Run(table, podObjs, polObjs);
+// 3. Data path: new-connection latency between two pods on one bridge, the agent's table with no policy vs every policy, interleaved.
+DataPath.Run(table, podObjs, polObjs, pairs, selecting);
 return 0;
 
 async Task ApiRun()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/netpol: one command, prints the figures of podnetd netpol (see BENCHMARKS.md). Run as root.
 #   bench/netpol/run.sh                 1,000 policies x 1,000 pods
-#   bench/netpol/run.sh --pods 200 --policies 200 --rounds 5   (smoke)
+#   bench/netpol/run.sh --pods 200 --policies 200 --rounds 5 --pairs 10   (smoke)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 work=$(mktemp -d /tmp/pn-bench-netpol.XXXXXX)

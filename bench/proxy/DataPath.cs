@@ -15,19 +15,19 @@ static class DataPath
         using var node = new Netns();
         using var backend = new Netns();
         string a = "bc" + client.Name[^6..], b = "bb" + backend.Name[^6..];
-        Sh("ip", "link", "add", a, "netns", client.Name, "type", "veth", "peer", "name", a + "n", "netns", node.Name);
-        Sh("ip", "link", "add", b, "netns", backend.Name, "type", "veth", "peer", "name", b + "n", "netns", node.Name);
-        Sh("ip", "-n", client.Name, "addr", "add", "10.0.0.1/24", "dev", a);
-        Sh("ip", "-n", client.Name, "link", "set", a, "up");
-        Sh("ip", "-n", client.Name, "route", "add", "default", "via", "10.0.0.2");
-        Sh("ip", "-n", node.Name, "addr", "add", "10.0.0.2/24", "dev", a + "n");
-        Sh("ip", "-n", node.Name, "addr", "add", "10.0.1.1/24", "dev", b + "n");
-        Sh("ip", "-n", node.Name, "link", "set", a + "n", "up");
-        Sh("ip", "-n", node.Name, "link", "set", b + "n", "up");
-        Sh("ip", "netns", "exec", node.Name, "sysctl", "-qw", "net.ipv4.ip_forward=1");
-        Sh("ip", "-n", backend.Name, "addr", "add", "10.0.1.2/24", "dev", b);
-        Sh("ip", "-n", backend.Name, "link", "set", b, "up");
-        Sh("ip", "-n", backend.Name, "route", "add", "default", "via", "10.0.1.1");
+        Netns.Run("ip", "link", "add", a, "netns", client.Name, "type", "veth", "peer", "name", a + "n", "netns", node.Name);
+        Netns.Run("ip", "link", "add", b, "netns", backend.Name, "type", "veth", "peer", "name", b + "n", "netns", node.Name);
+        Netns.Run("ip", "-n", client.Name, "addr", "add", "10.0.0.1/24", "dev", a);
+        Netns.Run("ip", "-n", client.Name, "link", "set", a, "up");
+        Netns.Run("ip", "-n", client.Name, "route", "add", "default", "via", "10.0.0.2");
+        Netns.Run("ip", "-n", node.Name, "addr", "add", "10.0.0.2/24", "dev", a + "n");
+        Netns.Run("ip", "-n", node.Name, "addr", "add", "10.0.1.1/24", "dev", b + "n");
+        Netns.Run("ip", "-n", node.Name, "link", "set", a + "n", "up");
+        Netns.Run("ip", "-n", node.Name, "link", "set", b + "n", "up");
+        Netns.Run("ip", "netns", "exec", node.Name, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+        Netns.Run("ip", "-n", backend.Name, "addr", "add", "10.0.1.2/24", "dev", b);
+        Netns.Run("ip", "-n", backend.Name, "link", "set", b, "up");
+        Netns.Run("ip", "-n", backend.Name, "route", "add", "default", "via", "10.0.1.1");
 
         var server = Start("ip", "netns", "exec", backend.Name, "python3", "-c", """
 import socket
@@ -78,7 +78,7 @@ while True:
     /// <summary>Connect+close 2,000 times from one process; microseconds per connection.</summary>
     private static (double median, double p90) Latency(string ns, bool onlyIfSmall = true)
     {
-        var o = Sh("ip", "netns", "exec", ns, "python3", "-c", """
+        var o = Netns.Run("ip", "netns", "exec", ns, "python3", "-c", """
 import socket, time
 ts = []
 for i in range(2000):
@@ -90,7 +90,7 @@ ts.sort(); print(ts[len(ts)//2] / 1000, ts[len(ts)*9//10] / 1000)
 
     private static double Iperf(string ns, string addr)
     {
-        var o = Sh("ip", "netns", "exec", ns, "iperf3", "-c", addr, "-p", "5201", "-t", "2", "-J");
+        var o = Netns.Run("ip", "netns", "exec", ns, "iperf3", "-c", addr, "-p", "5201", "-t", "2", "-J");
         using var doc = System.Text.Json.JsonDocument.Parse(o);
         return doc.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bits_per_second").GetDouble() / 1e9;
     }
@@ -100,18 +100,6 @@ ts.sort(); print(ts[len(ts)//2] / 1000, ts[len(ts)*9//10] / 1000)
         var psi = new ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var x in argv[1..]) psi.ArgumentList.Add(x);
         return Process.Start(psi)!;
-    }
-
-    private static string Sh(params string[] argv)
-    {
-        var psi = new ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var x in argv[1..]) psi.ArgumentList.Add(x);
-        using var p = Process.Start(psi)!;
-        var o = p.StandardOutput.ReadToEnd();
-        var e = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        if (p.ExitCode != 0) throw new Exception($"{string.Join(' ', argv)}: {e}");
-        return o;
     }
 }
 

@@ -7,6 +7,7 @@ using Podnet.ControlPlane.Allocation;
 using Podnet.ControlPlane.Controllers;
 using Podnet.ControlPlane.Server;
 using Podnet.ControlPlane.Storage;
+using Podnet.Linux;
 
 namespace Podnet.ControlPlane;
 
@@ -125,9 +126,7 @@ public sealed class ControlPlaneHost : IAsyncDisposable
             await Console.Error.WriteLineAsync("podnet controlplane: --socket PATH and --data DIR are required");
             return 2;
         }
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        using var intr = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
+        using var stop = new StopSignals(ct);
         ControlPlaneHost host;
         try { host = await StartAsync(new ControlPlaneOptions { SocketPath = socket, DataDir = data }, stop.Token); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)

@@ -8,14 +8,8 @@ using static Podnet.Api.Tests.Objects;
 namespace Podnet.Api.Tests;
 
 /// <summary>The API server over its real unix socket: CRUD, errors, selectors, subresources.</summary>
-public sealed class ApiServerTests : IAsyncLifetime
+public sealed class ApiServerTests : ControlPlaneTest
 {
-    private TestControlPlane _cp = null!;
-    private ApiClient Api => _cp.Client;
-
-    public async Task InitializeAsync() => _cp = await TestControlPlane.StartAsync(controllers: false);
-    public async Task DisposeAsync() => await _cp.DisposeAsync();
-
     [Fact]
     public async Task SystemNamespacesAndKubernetesServiceExistFromTheStart()
     {
@@ -206,11 +200,11 @@ public sealed class ApiServerTests : IAsyncLifetime
     [Fact]
     public async Task DryRunValidatesWithoutWriting()
     {
-        var rev = _cp.Host.Store.Revision;
+        var rev = Cp.Host.Store.Revision;
         var dry = await Api.CreateAsync(Pod("dry"), dryRun: true);
         Assert.Equal("dry", dry.Name());
         Assert.Null(await Api.TryGetAsync(ApiResources.Pods, "default", "dry"));
-        Assert.Equal(rev, _cp.Host.Store.Revision);
+        Assert.Equal(rev, Cp.Host.Store.Revision);
         var e = await Assert.ThrowsAsync<ApiException>(() => Api.CreateAsync(Service("bad", ports: """[{"port":70000}]"""), dryRun: true));
         Assert.True(e.IsInvalid);
         // A dry-run service does not keep its ClusterIP.

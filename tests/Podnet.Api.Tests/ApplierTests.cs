@@ -5,14 +5,8 @@ using Podnet.Api.Resources;
 
 namespace Podnet.Api.Tests;
 
-public sealed class ApplierTests : IAsyncLifetime
+public sealed class ApplierTests : ControlPlaneTest
 {
-    private TestControlPlane _cp = null!;
-    private ApiClient Api => _cp.Client;
-
-    public async Task InitializeAsync() => _cp = await TestControlPlane.StartAsync(controllers: false);
-    public async Task DisposeAsync() => await _cp.DisposeAsync();
-
     private const string Cafe = """
         apiVersion: v1
         kind: Namespace
@@ -103,5 +97,46 @@ public sealed class ApplierTests : IAsyncLifetime
         Assert.Contains("spec.ports[0].name: Required value", e.Message);
         Assert.Null(await Api.TryGetAsync(ApiResources.Namespaces, null, "cafe"));
         Assert.Empty((await Api.ListAsync(ApiResources.Deployments)).Items);
+    }
+
+    [Fact]
+    public async Task EveryRejectedDocumentIsNamedWithItsPosition()
+    {
+        const string bad = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: one}
+            spec:
+              ports: [{port: 80}, {port: 81}]
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: fine}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: three}
+            spec:
+              ports: [{port: 70000}]
+            """;
+        var docs = ManifestParser.Parse(bad);
+        var e = await Assert.ThrowsAsync<ApplyException>(() => Applier.ApplyAsync(Api, docs));
+        Assert.Equal([0, 2], e.Failures.Select(f => f.Position));
+        Assert.All(e.Failures, f => Assert.True(f.Error.IsInvalid, f.Error.Message));
+        var lines = e.Message.Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("document 1 (Service \"one\"): ", lines[0]);
+        Assert.StartsWith("document 3 (Service \"three\"): ", lines[1]);
+        Assert.Contains("spec.ports[0].port", lines[1]);
+        Assert.Null(await Api.TryGetAsync(ApiResources.Namespaces, null, "fine"));
+    }
+
+    [Fact]
+    public async Task EachWriteIsReportedAsItHappens()
+    {
+        var seen = new List<string>();
+        var results = await Applier.ApplyAsync(Api, ManifestParser.Parse(Cafe), applied: r => seen.Add(r.ToString()));
+        Assert.Equal(results.Select(r => r.ToString()), seen);
+        Assert.Equal(3, seen.Count);
     }
 }

@@ -8,14 +8,8 @@ using static Podnet.Api.Tests.Objects;
 
 namespace Podnet.Api.Tests;
 
-public sealed class ConcurrencyTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ConcurrencyTests(ITestOutputHelper output) : ControlPlaneTest
 {
-    private TestControlPlane _cp = null!;
-    private ApiClient Api => _cp.Client;
-
-    public async Task InitializeAsync() => _cp = await TestControlPlane.StartAsync(controllers: false);
-    public async Task DisposeAsync() => await _cp.DisposeAsync();
-
     [Fact]
     public async Task OptimisticConcurrencyLosesNoIncrement()
     {

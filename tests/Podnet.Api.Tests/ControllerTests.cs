@@ -10,14 +10,8 @@ using static Podnet.Api.Tests.Objects;
 namespace Podnet.Api.Tests;
 
 /// <summary>Controllers end to end through the real API server.</summary>
-public sealed class ControllerTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncLifetime
+public sealed class ControllerTests(Xunit.Abstractions.ITestOutputHelper output) : ControlPlaneTest(controllers: true)
 {
-    private TestControlPlane _cp = null!;
-    private ApiClient Api => _cp.Client;
-
-    public async Task InitializeAsync() => _cp = await TestControlPlane.StartAsync();
-    public async Task DisposeAsync() => await _cp.DisposeAsync();
-
     private async Task<string> PodCidrAsync(string node) =>
         await Eventually.WaitAsync(async () => (await Api.GetAsync(ApiResources.Nodes, null, node)).AtPath("spec.podCIDR"), $"podCIDR of {node}");
 
@@ -38,7 +32,7 @@ public sealed class ControllerTests(Xunit.Abstractions.ITestOutputHelper output)
         var node1 = await Api.GetAsync(ApiResources.Nodes, null, "node-1");
         Assert.Equal(cidrs["node-1"], ((JsonArray)node1["spec"]!["podCIDRs"]!)[0]!.ToString());
 
-        await _cp.RestartAsync();
+        await Cp.RestartAsync();
         await Api.CreateAsync(Node("node-4"));
         var c4 = await PodCidrAsync("node-4");
         Assert.DoesNotContain(c4, cidrs.Values);
@@ -100,11 +94,11 @@ public sealed class ControllerTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("field is immutable", immutable.Message);
 
         // After a restart the allocations are rebuilt from the stored services.
-        await _cp.RestartAsync();
-        var again = await Assert.ThrowsAsync<ApiException>(() => _cp.Client.CreateAsync(Service("d", extra: $$$""","clusterIP":"{{{ip}}}" """)));
+        await Cp.RestartAsync();
+        var again = await Assert.ThrowsAsync<ApiException>(() => Cp.Client.CreateAsync(Service("d", extra: $$$""","clusterIP":"{{{ip}}}" """)));
         Assert.Contains("already allocated", again.Message);
-        await _cp.Client.DeleteAsync(ApiResources.Services, "default", "a");
-        var freed = await _cp.Client.CreateAsync(Service("d", extra: $$$""","clusterIP":"{{{ip}}}" """));
+        await Cp.Client.DeleteAsync(ApiResources.Services, "default", "a");
+        var freed = await Cp.Client.CreateAsync(Service("d", extra: $$$""","clusterIP":"{{{ip}}}" """));
         Assert.Equal(ip.ToString(), freed.AtPath("spec.clusterIP"));
     }
 

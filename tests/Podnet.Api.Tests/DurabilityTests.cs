@@ -60,6 +60,25 @@ public sealed class DurabilityTests
         }, "control plane child to serve", 20000);
     }
 
+    [Theory]
+    [InlineData(15)] // SIGTERM
+    [InlineData(2)]  // SIGINT
+    public async Task ASignalStopsItCleanly(int signal)
+    {
+        var dir = TempDir.Create();
+        try
+        {
+            var socket = Path.Combine(dir, "api.sock");
+            using var child = new ChildControlPlane(socket, Path.Combine(dir, "data"));
+            using (var api = new ApiClient(socket)) await WaitHealthyAsync(api, child.Process);
+            Assert.True(Podnet.Linux.Signals.Send(child.Process.Id, signal));
+            Assert.True(child.Process.WaitForExit(10000), $"the control plane still runs 10 s after signal {signal}");
+            Assert.Equal(0, child.Process.ExitCode);
+            Assert.False(File.Exists(socket), "the socket was not removed: the shutdown code did not run");
+        }
+        finally { TempDir.Delete(dir); }
+    }
+
     [Fact]
     public async Task AcknowledgedWritesSurviveSigkill()
     {

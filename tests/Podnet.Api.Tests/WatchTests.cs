@@ -8,14 +8,8 @@ using static Podnet.Api.Tests.Objects;
 namespace Podnet.Api.Tests;
 
 /// <summary>Watch streams over the real socket, resumption, 410 Gone, and the informer.</summary>
-public sealed class WatchTests : IAsyncLifetime
+public sealed class WatchTests : ControlPlaneTest
 {
-    private TestControlPlane _cp = null!;
-    private ApiClient Api => _cp.Client;
-
-    public async Task InitializeAsync() => _cp = await TestControlPlane.StartAsync(controllers: false);
-    public async Task DisposeAsync() => await _cp.DisposeAsync();
-
     /// <summary>Collects a watch into a channel in the background.</summary>
     private static (ChannelReader<WatchEvent> Events, CancellationTokenSource Stop) Collect(ApiClient api, ApiResource r, string? ns, ListOptions o)
     {
@@ -128,19 +122,19 @@ public sealed class WatchTests : IAsyncLifetime
     {
         var old = await Api.CreateAsync(Pod("before"));
         await Api.CreateAsync(Pod("before-2"));
-        await _cp.RestartAsync(controllers: false);
+        await Cp.RestartAsync(controllers: false);
         var e = await Assert.ThrowsAsync<ApiException>(async () =>
         {
-            await foreach (var _ in _cp.Client.WatchAsync(ApiResources.Pods, "default", new ListOptions { ResourceVersion = old.ResourceVersion() })) { }
+            await foreach (var _ in Cp.Client.WatchAsync(ApiResources.Pods, "default", new ListOptions { ResourceVersion = old.ResourceVersion() })) { }
         });
         Assert.True(e.IsGone, e.Message);
         Assert.Contains("too old resource version", e.Message);
         // The current revision is still watchable after a restart.
-        var rv = (await _cp.Client.ListAsync(ApiResources.Pods, "default")).ResourceVersion;
-        var (events, stop) = Collect(_cp.Client, ApiResources.Pods, "default", new ListOptions { ResourceVersion = rv });
+        var rv = (await Cp.Client.ListAsync(ApiResources.Pods, "default")).ResourceVersion;
+        var (events, stop) = Collect(Cp.Client, ApiResources.Pods, "default", new ListOptions { ResourceVersion = rv });
         using (stop)
         {
-            await _cp.Client.CreateAsync(Pod("after"));
+            await Cp.Client.CreateAsync(Pod("after"));
             Assert.Equal("after", (await NextAsync(events)).Object.Name());
         }
     }
@@ -159,7 +153,7 @@ public sealed class WatchTests : IAsyncLifetime
         var events = Channel.CreateUnbounded<InformerEvent>();
         await Api.CreateAsync(Pod("i1"));
         // The informer's client must survive the restart below: give it its own.
-        using var client = new ApiClient(_cp.Socket);
+        using var client = new ApiClient(Cp.Socket);
         await using var inf = new Informer(client, ApiResources.Pods, e => events.Writer.TryWrite(e), "default");
         await inf.StartAndSyncAsync();
         Assert.Equal(["i1"], inf.Items.Select(i => i.Name()));
@@ -177,10 +171,10 @@ public sealed class WatchTests : IAsyncLifetime
         // write the informer does not watch moves the revision on, so after the restart its
         // resourceVersion is older than the kept history: it must re-list and report the difference.
         await Api.CreateAsync(Service("unrelated"));
-        await _cp.StopAsync();
-        await _cp.RestartAsync(controllers: false);
-        await _cp.Client.DeleteAsync(ApiResources.Pods, "default", "i1");
-        await _cp.Client.CreateAsync(Pod("i3"));
+        await Cp.StopAsync();
+        await Cp.RestartAsync(controllers: false);
+        await Cp.Client.DeleteAsync(ApiResources.Pods, "default", "i1");
+        await Cp.Client.CreateAsync(Pod("i3"));
         var seen = new List<(WatchEventType, string?)>();
         while (seen.Count < 2)
         {

@@ -182,4 +182,36 @@ public sealed class MalformedTests
         Assert.Equal("10.96.0.20", Assert.Single(t.Answers).Data);
         Assert.True(s.Host.Metrics.RcodeCount(RCode.FormErr) > 100);
     }
+
+    [Fact]
+    public async Task TcpConnectionsOverTheLimitAreClosedAndCountedAsDropped()
+    {
+        await using var s = TestServer.Start(SampleCluster.State());
+        var held = new List<Socket>();
+        try
+        {
+            // 256 idle connections take every slot (each is kept until its idle timeout, 10 s).
+            for (int i = 0; i < 256; i++)
+            {
+                var c = new Socket(s.Endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+                held.Add(c);
+                await c.ConnectAsync(s.Endpoint);
+            }
+            using var extra = new Socket(s.Endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            await extra.ConnectAsync(s.Endpoint);
+            int n = await extra.ReceiveAsync(new byte[2], SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(5));
+            Assert.Equal(0, n); // closed by the server without an answer
+            Assert.Contains("\npodnet_dns_dropped_total 1\n", s.Host.Metrics.Render());
+        }
+        finally { foreach (var c in held) c.Dispose(); }
+        // A slot frees when a connection closes: TCP answers again.
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        DnsMessage? t = null;
+        while (t is null && DateTime.UtcNow < deadline)
+        {
+            try { t = await s.Query("coffee.default.svc.cluster.local", RecordType.A, tcp: true); }
+            catch (Exception e) when (e is SocketException or IOException or TimeoutException) { await Task.Delay(50); }
+        }
+        Assert.Equal("10.96.0.20", Assert.Single(t!.Answers).Data);
+    }
 }

@@ -91,6 +91,10 @@ public sealed class ZoneModesTests
         Assert.Contains("podnet_dns_request_duration_seconds_count 2", metrics);
         Assert.Contains("podnet_dns_cache_hits_total 0", metrics);
         Assert.Contains("podnet_dns_synced 1", metrics);
+        // Every metric comes with its help and type lines (Prometheus text format).
+        Assert.Contains("# HELP podnet_dns_dropped_total Packets dropped without an answer (too short, responses, overload).\n# TYPE podnet_dns_dropped_total counter\npodnet_dns_dropped_total 0\n", metrics);
+        Assert.Matches(@"# TYPE podnet_dns_zone_build_seconds gauge\npodnet_dns_zone_build_seconds [0-9.E-]+\n", metrics);
+        Assert.Equal(metrics.Split('\n').Count(l => l.StartsWith("# HELP ")), metrics.Split('\n').Count(l => l.StartsWith("# TYPE ")));
         Assert.StartsWith("HTTP/1.1 200", await Get(ep, "/health"));
         Assert.StartsWith("HTTP/1.1 200", await Get(ep, "/ready"));
         Assert.StartsWith("HTTP/1.1 404", await Get(ep, "/nope"));

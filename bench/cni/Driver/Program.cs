@@ -100,8 +100,9 @@ int RunSet(string set, List<double> addLat, List<double> delLat)
             if (hostVeth[i] is { } hv && monitor.Deleted.TryGetValue(hv, out var t)) gone[set].Add((t - delStart[i]).TotalMilliseconds);
             else { Console.Error.WriteLine($"{set}: pod {i}: no deletion seen for host veth {hostVeth[i] ?? "(unknown)"}"); fail++; }
         }
+        // Per-directory bookkeeping stays, as for host-local: the lock, last_reserved_ip.N, podnet-ipam's stamp.
         var left = Directory.Exists(Path.Combine(dataDir, "bench"))
-            ? Directory.GetFiles(Path.Combine(dataDir, "bench")).Select(Path.GetFileName).Where(f => f != "lock" && !f!.StartsWith("last_reserved_ip")).ToList()
+            ? Directory.GetFiles(Path.Combine(dataDir, "bench")).Select(Path.GetFileName).Where(f => f is not ("lock" or ".podnet-stamp") && !f!.StartsWith("last_reserved_ip")).ToList()
             : [];
         if (veths > 0 || left.Count > 0) { Console.Error.WriteLine($"{set}: left behind {veths} veths, IP files {string.Join(",", left)}"); fail++; }
         Console.Error.WriteLine($"{set}: ADD p50 {P(addLat, 50):F1} ms, DEL p50 {P(delLat, 50):F1} ms");

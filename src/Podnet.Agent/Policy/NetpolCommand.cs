@@ -1,7 +1,6 @@
+using Podnet.Agent.Hosting;
 using Podnet.Agent.Policy.Nft;
 using Podnet.Agent.Policy.Sync;
-using Podnet.Api.Client;
-using Podnet.Linux;
 using Podnet.Linux.Nftables;
 
 namespace Podnet.Agent.Policy;
@@ -18,32 +17,13 @@ public static class NetpolCommand
 
     public static async Task<int> RunAsync(string[] args, TextWriter err)
     {
-        string? api = null, node = null, table = null;
-        for (int i = 0; i < args.Length; i++)
+        if (AgentArgs.Parse("netpol", Usage, args, ["--table"], err) is not { } a) return 2;
+        return await AgentHost.RunAsync(a, err, async (client, log, stop) =>
         {
-            string? Next() => i + 1 < args.Length ? args[++i] : null;
-            switch (args[i])
-            {
-                case "--api": api = Next(); break;
-                case "--node": node = Next(); break;
-                case "--table": table = Next(); break;
-                default: await err.WriteLineAsync($"podnetd netpol: unknown option {args[i]}\n{Usage}"); return 2;
-            }
-        }
-        if (api is null || node is null) { await err.WriteLineAsync($"podnetd netpol: --api and --node are required\n{Usage}"); return 2; }
-
-        void Log(string m) => err.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {node}: {m}");
-        using var stop = new StopSignals();
-        try
-        {
-            EnsureBridgeFiltering(Log);
-            using var client = new ApiClient(api);
+            EnsureBridgeFiltering(log);
             using var nft = new NftClient();
-            await new PolicyAgent(client, nft, node, Log, table ?? PolicyNames.DefaultTable).RunAsync(stop.Token);
-            return 0;
-        }
-        catch (OperationCanceledException) when (stop.IsStopping) { Log("netpol: stopped (rules left in place)"); return 0; }
-        catch (Exception e) { Log("netpol: fatal: " + e.Message); return 1; }
+            await new PolicyAgent(client, nft, a.Node, log, a["--table"] ?? PolicyNames.DefaultTable).RunAsync(stop);
+        });
     }
 
     /// <summary>

@@ -27,7 +27,7 @@ public static class AffinityCompiler
         foreach (var ep in chosen)
         {
             u.Sets.Add(new NftSet(t, Affinity(name, ep), [NftDataType.Ipv4Addr], Flags: NftSetFlags.Dynamic, Timeout: timeout));
-            u.Chains.Add(new CompiledChain(Endpoint(name, ep),
+            u.Chains.Add(new FingerprintedChain(Endpoint(name, ep),
             [
                 [new NftPayload(NftPayloadBase.Network, 12, 4), new NftDynset(Affinity(name, ep), NftDynsetOp.Update)],
                 [.. NftMatch.L4Proto(proto), .. NftMatch.DnatTo(ep.Address, ep.Port)],
@@ -42,7 +42,7 @@ public static class AffinityCompiler
                 var rules = new List<NftExpr[]>();
                 if (cfg.ClusterCidr is { } cc) rules.Add([.. NftMatch.SaddrIn(cc, not: true), .. NftMatch.SetMarkBit(cfg.MasqueradeMark)]);
                 rules.AddRange(Dispatch(name, clusterEps));
-                u.Chains.Add(new CompiledChain(Service(name), rules));
+                u.Chains.Add(new FingerprintedChain(Service(name), rules));
                 u.Entries.Add(new(AffinityIpsMap, new NftElement(key, NftVerdict.Goto(Service(name)))));
             }
             else if (s.InternalPolicyLocal && anyUsable) u.Entries.Add(new(AffinityIpsMap, new NftElement(key, NftVerdict.Drop)));
@@ -69,7 +69,7 @@ public static class AffinityCompiler
                 else rules.Add(NftMatch.SetMarkBit(cfg.MasqueradeMark));
                 if (externalEps.Count > 0) rules.AddRange(Dispatch(name, externalEps));
                 else rules.Add([NftMatch.Drop]);
-                u.Chains.Add(new CompiledChain(External(name), rules));
+                u.Chains.Add(new FingerprintedChain(External(name), rules));
             }
             var target = NftVerdict.Goto(External(name));
             foreach (var ip in s.ExternalAddresses.Distinct())

@@ -1,5 +1,5 @@
 using System.Net;
-using Podnet.Api.Client;
+using Podnet.Agent.Hosting;
 using Podnet.Linux;
 using Podnet.Linux.Nftables;
 
@@ -16,37 +16,16 @@ public static class ProxyCommand
 
     public static async Task<int> RunAsync(string[] args, TextWriter err)
     {
-        string? api = null, node = null, table = null;
+        if (AgentArgs.Parse("proxy", Usage, args, ["--cluster-cidr", "--table"], err) is not { } a) return 2;
         IPNetwork cidr = IPNetwork.Parse("10.244.0.0/16");
-        for (int i = 0; i < args.Length; i++)
+        if (a["--cluster-cidr"] is { } c && !IPNetwork.TryParse(c, out cidr)) return a.Fail("--cluster-cidr needs a CIDR", err);
+        var cfg = new ProxyConfig { ClusterCidr = cidr, TableName = a["--table"] ?? "podnet-proxy" };
+        return await AgentHost.RunAsync(a, err, async (client, log, stop) =>
         {
-            string? Next() => i + 1 < args.Length ? args[++i] : null;
-            switch (args[i])
-            {
-                case "--api": api = Next(); break;
-                case "--node": node = Next(); break;
-                case "--table": table = Next(); break;
-                case "--cluster-cidr":
-                    if (!IPNetwork.TryParse(Next() ?? "", out cidr)) { await err.WriteLineAsync($"podnetd proxy: --cluster-cidr needs a CIDR\n{Usage}"); return 2; }
-                    break;
-                default: await err.WriteLineAsync($"podnetd proxy: unknown option {args[i]}\n{Usage}"); return 2;
-            }
-        }
-        if (api is null || node is null) { await err.WriteLineAsync($"podnetd proxy: --api and --node are required\n{Usage}"); return 2; }
-
-        void Log(string m) => err.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {node}: {m}");
-        using var stop = new StopSignals();
-        try
-        {
-            using var client = new ApiClient(api);
             using var nft = new NftClient();
             using var ct = new NfConntrack();
-            var cfg = new ProxyConfig { ClusterCidr = cidr, TableName = table ?? "podnet-proxy" };
-            using var health = new HealthCheckServers(IPAddress.Any, Log);
-            await new ProxyAgent(client, nft, ct, cfg, node, Log, health).RunAsync(stop.Token);
-            return 0;
-        }
-        catch (OperationCanceledException) when (stop.IsStopping) { Log("proxy: stopped (rules left in place)"); return 0; }
-        catch (Exception e) { Log("proxy: fatal: " + e.Message); return 1; }
+            using var health = new HealthCheckServers(IPAddress.Any, log);
+            await new ProxyAgent(client, nft, ct, cfg, a.Node, log, health).RunAsync(stop);
+        });
     }
 }

@@ -92,10 +92,7 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
         _dirty.Add(SkeletonKey);
         foreach (var n in _wanted.Keys) _dirty.Add(n);
         if (state is null) return;
-        foreach (var c in state.Chains.Keys) _chains[c] = null;
-        foreach (var r in state.Rules)
-            if (_chains.TryGetValue(r.Chain, out var fp) && fp is null && r.Comment is { } cm && cm.StartsWith(CompiledChain.FingerprintPrefix))
-                _chains[r.Chain] = cm[CompiledChain.FingerprintPrefix.Length..];
+        foreach (var (c, fp) in FingerprintedChain.Read(state)) _chains[c] = fp;
         foreach (var s in state.Sets.Keys.Where(s => !s.StartsWith("__"))) _sets.Add(s);
         foreach (var (set, els) in state.Elements)
         {
@@ -154,8 +151,8 @@ public sealed class ProxySyncer(INftRunner nft, ProxyConfig cfg, Action<string>?
         // Sets and chains to create first (empty), so rules and elements can refer to them in any order.
         var newChains = new Dictionary<string, string?>();
         var newSets = new List<string>();
-        var addRules = new List<CompiledChain>();
-        var flushRefill = new List<CompiledChain>();
+        var addRules = new List<FingerprintedChain>();
+        var flushRefill = new List<FingerprintedChain>();
         var keepChains = new HashSet<string>();
         var keepSets = new HashSet<string>();
         foreach (var (key, unit) in compiled)

@@ -69,7 +69,7 @@ public static class Skeleton
         => [new NftFib(NftFibFlags.Saddr, NftFibResult.AddrType), new NftCmp(NftCmpOp.Eq, BitConverter.GetBytes(NftFib.RtnLocal))];
 
     /// <summary>One rule per endpoint count: "key @count-n dnat ip to key . numgen random mod n map @endpoints".</summary>
-    private static CompiledChain PickChain(string d, bool cs, SkeletonShape shape)
+    private static FingerprintedChain PickChain(string d, bool cs, SkeletonShape shape)
     {
         var rules = new List<NftExpr[]>();
         for (int n = 1; n <= shape.MaxCount; n++)
@@ -82,7 +82,7 @@ public static class Skeleton
             ]);
         // In no count set: no endpoint for this traffic (policy Local without a local one). Other nodes may serve it.
         rules.Add([NftMatch.Drop]);
-        return new CompiledChain(Pick(d, cs), rules);
+        return new FingerprintedChain(Pick(d, cs), rules);
     }
 
     public static CompiledUnit Build(ProxyConfig cfg, SkeletonShape shape)

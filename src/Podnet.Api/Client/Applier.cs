@@ -14,11 +14,22 @@ public sealed record ApplyResult(ManifestDocument Document, ApplyAction Action, 
         $"{Document.Resource.Kind.ToLowerInvariant()}/{Object.Name()} {Action.ToString().ToLowerInvariant()}";
 }
 
-public sealed class ApplyException(ManifestDocument document, ApiException inner)
-    : Exception($"{document.Describe()}: {inner.Message}", inner)
+/// <summary>A document the API rejected; <see cref="Position"/> is its index in the list given to
+/// <see cref="Applier.ApplyAsync"/>.</summary>
+public sealed record ApplyFailure(int Position, ManifestDocument Document, ApiException Error)
 {
-    public ManifestDocument Document { get; } = document;
-    public ApiException ApiError { get; } = inner;
+    public override string ToString() => $"{Document.Describe()}: {Error.Message}";
+}
+
+/// <summary>The API rejected the manifest: in the dry run (<see cref="Failures"/> lists every
+/// document it rejected, and nothing was written) or, rarely, in the write of one document (the
+/// documents before it were written).</summary>
+public sealed class ApplyException(IReadOnlyList<ApplyFailure> failures)
+    : Exception(string.Join("\n", failures), failures[0].Error)
+{
+    public IReadOnlyList<ApplyFailure> Failures { get; } = failures;
+    public ManifestDocument Document => Failures[0].Document;
+    public ApiException ApiError => Failures[0].Error;
 }
 
 /// <summary><c>apply</c> of a manifest: every document is first checked by the server with
@@ -27,24 +38,30 @@ public sealed class ApplyException(ManifestDocument document, ApiException inner
 /// Service's clusterIP and nodePorts are kept).</summary>
 public static class Applier
 {
+    /// <param name="applied">Called after each write, in order (e.g. to remember what was created
+    /// even when a later write fails).</param>
     public static async Task<IReadOnlyList<ApplyResult>> ApplyAsync(ApiClient api, IReadOnlyList<ManifestDocument> docs,
-        string? defaultNamespace = null, CancellationToken ct = default)
+        string? defaultNamespace = null, Action<ApplyResult>? applied = null, CancellationToken ct = default)
     {
         var prepared = docs.Select(d => d with { Object = Prepare(d, defaultNamespace) }).ToList();
         // A namespace created by an earlier document does not exist yet during the dry run.
         var creates = new HashSet<string>(prepared.Where(d => d.Resource == ApiResources.Namespaces).Select(d => d.Object.Name()!));
-        foreach (var d in prepared)
+        var rejected = new List<ApplyFailure>();
+        for (int i = 0; i < prepared.Count; i++)
         {
+            var d = prepared[i];
             try { await ApplyOneAsync(api, d, dryRun: true, ct); }
             catch (ApiException e) when (e.IsNotFound && e.Status.Details?.Kind == "namespaces" &&
                                          d.Object.Namespace() is { } ns && creates.Contains(ns) && e.Status.Details.Name == ns) { }
-            catch (ApiException e) { throw new ApplyException(d, e); }
+            catch (ApiException e) { rejected.Add(new ApplyFailure(i, d, e)); }
         }
+        if (rejected.Count > 0) throw new ApplyException(rejected);
         var results = new List<ApplyResult>();
-        foreach (var d in prepared)
+        for (int i = 0; i < prepared.Count; i++)
         {
-            try { results.Add(await ApplyOneAsync(api, d, dryRun: false, ct)); }
-            catch (ApiException e) { throw new ApplyException(d, e); }
+            try { results.Add(await ApplyOneAsync(api, prepared[i], dryRun: false, ct)); }
+            catch (ApiException e) { throw new ApplyException([new ApplyFailure(i, prepared[i], e)]); }
+            applied?.Invoke(results[^1]);
         }
         return results;
     }

@@ -16,7 +16,7 @@ internal sealed record CompiledPolicy(string Namespace, string Name, LabelSelect
         var key = $"{ns}/{np.Metadata.Name}";
         try
         {
-            var (ingress, egress) = Types(np.Spec);
+            var (ingress, egress) = PolicyTypes.Of(np.Spec);
             return new(ns, np.Metadata.Name ?? "", LabelSelector.FromSpec(np.Spec.PodSelector ?? new()), ingress, egress,
                 (np.Spec.Ingress ?? []).Select(r => CompiledRule.From(r.From, r.Ports)).ToList(),
                 (np.Spec.Egress ?? []).Select(r => CompiledRule.From(r.To, r.Ports)).ToList());
@@ -25,14 +25,6 @@ internal sealed record CompiledPolicy(string Namespace, string Name, LabelSelect
         {
             throw new ArgumentException($"NetworkPolicy \"{key}\": {e.Message}", e);
         }
-    }
-
-    /// <summary>policyTypes as given; when omitted (or empty), Ingress always and Egress only if the
-    /// policy has at least one egress rule (the API's defaulting).</summary>
-    internal static (bool Ingress, bool Egress) Types(NetworkPolicySpec spec)
-    {
-        if (spec.PolicyTypes is { Count: > 0 } t) return (t.Contains("Ingress"), t.Contains("Egress"));
-        return (true, spec.Egress is { Count: > 0 });
     }
 }
 

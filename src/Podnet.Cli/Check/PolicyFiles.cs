@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Podnet.Api.Client;
 using Podnet.Api.Json;
+using Podnet.Api.Manifests;
 using Podnet.Api.Resources;
 using Podnet.Api.Validation;
 using Podnet.Cli.Apply;
@@ -37,36 +38,27 @@ public static class PolicyFiles
         return docs;
     }
 
-    /// <summary>Asks the API to accept every policy (dry run), then creates or replaces each, adding
-    /// into <paramref name="created"/> the policies that did not exist before (a cleanup removes them).</summary>
+    /// <summary>Creates or replaces every policy through the <see cref="Applier"/> (all are dry-run
+    /// first, so a rejected one changes nothing), adding into <paramref name="created"/> the policies
+    /// that did not exist before (a cleanup removes them).</summary>
     public static async Task ApplyAsync(ApiClient api, IReadOnlyList<ManifestDoc> docs, List<(string Ns, string Name)> created,
         Action<string> progress, CancellationToken ct)
     {
-        var plan = new List<(ManifestDoc Doc, JsonObject Body, bool Create)>();
-        var errors = new List<string>();
-        foreach (var d in docs)
+        int written = 0;
+        void Applied(ApplyResult r)
         {
-            var body = (JsonObject)d.Object.DeepClone();
-            try
-            {
-                var live = await api.TryGetAsync(d.Api, d.Namespace, d.Name, ct);
-                if (live is not null) body.Metadata()["resourceVersion"] = live.ResourceVersion();
-                if (live is null) await api.CreateAsync(body, dryRun: true, ct);
-                else await api.UpdateAsync(body, dryRun: true, ct);
-                plan.Add((d, body, live is null));
-            }
-            catch (ApiException e)
-            {
-                errors.Add($"error: {d.Label}: {(e.IsInvalid ? "The " + e.Status.Message : Errors.FromServer(e))}");
-            }
+            written++;
+            var (ns, name) = (r.Object.Namespace()!, r.Object.Name()!);
+            if (r.Action == ApplyAction.Created) created.Add((ns, name));
+            progress($"{r.Action.ToString().ToLowerInvariant()} networkpolicy {ns}/{name}");
         }
-        if (errors.Count > 0)
-            throw new CheckException(string.Join("\n", errors) + $"\nerror: the API rejected {errors.Count} of {docs.Count} policies: nothing was applied");
-        foreach (var (d, body, create) in plan)
+        try { await Applier.ApplyAsync(api, [.. docs.Select(d => new ManifestDocument(d.Index, d.Object, d.Api))], applied: Applied, ct: ct); }
+        catch (ApplyException e)
         {
-            if (create) { await api.CreateAsync(body, ct: ct); created.Add((d.Namespace!, d.Name)); }
-            else await api.UpdateAsync(body, ct: ct);
-            progress($"{(create ? "created" : "replaced")} networkpolicy {d.Namespace}/{d.Name}");
+            var errors = e.Failures.Select(f => $"error: {docs[f.Position].Label}: {(f.Error.IsInvalid ? "The " + f.Error.Status.Message : Errors.FromServer(f.Error))}");
+            throw new CheckException(string.Join("\n", errors) + (written == 0
+                ? $"\nerror: the API rejected {e.Failures.Count} of {docs.Count} policies: nothing was applied"
+                : $"\nerror: {written} of {docs.Count} policies were applied before the API rejected this one"));
         }
     }
 }

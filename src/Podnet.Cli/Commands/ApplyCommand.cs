@@ -186,11 +186,10 @@ public static class ApplyCommand
             case Action.Create: return await ctx.Api.CreateAsync(s.Body, dryRun: false, ctx.Cancel);
         }
         // An update raced with a controller's write: merge again onto the fresh object.
-        for (int attempt = 0; ; attempt++)
+        return await ApiRetry.OnConflictAsync(async attempt =>
         {
             var body = attempt == 0 ? s.Body : Merged(s.Doc, await ctx.Api.GetAsync(s.Doc.Api, s.Doc.Namespace, s.Doc.Name, ctx.Cancel));
-            try { return await ctx.Api.UpdateAsync(body, dryRun: false, ctx.Cancel); }
-            catch (ApiException e) when (e.IsConflict && attempt < 4) { }
-        }
+            return await ctx.Api.UpdateAsync(body, dryRun: false, ctx.Cancel);
+        }, ctx.Cancel, attempts: 5);
     }
 }

@@ -22,7 +22,7 @@ public sealed partial class BridgePlugin
         {
             var br = EnsureBridge(host);
             Mark("bridge");
-            var (hostVeth, contVeth) = SetupVeth(host, cont, contNs, br, undo);
+            var (hostVeth, contIndex, contMac) = SetupVeth(host, cont, contNs, br, undo);
             Mark("veth");
 
             var ips = new List<IpConfig>();
@@ -37,7 +37,7 @@ public sealed partial class BridgePlugin
                     throw new CniException(CniErrorCode.DelegateFailure, "IPAM plugin returned no IP configuration", $"ipam type {conf.IpamType}");
                 CalcGateways(r, ips, routes);
                 if (dns is null or { IsEmpty: true }) dns = r.Dns;
-                ConfigureContainer(cont, contVeth.Index, ips, routes);
+                ConfigureContainer(cont, contIndex, ips, routes);
                 Mark("container configured");
                 if (conf.IsGateway) EnsureGateways(host, br, ips, undo, out var vlanIf);
                 Mark("gateway");
@@ -53,7 +53,7 @@ public sealed partial class BridgePlugin
             {
                 new(br.Name, br.Mac?.ToString()),
                 new(hostVeth.Name, hostVeth.Mac?.ToString()),
-                new(contVeth.Name, contVeth.Mac?.ToString(), Sandbox: env.Netns),
+                new(env.IfName, contMac.ToString(), Sandbox: env.Netns),
             };
             if (conf.IsGateway && conf.Vlan != 0 && host.FindLink(VlanGatewayName) is { } vg)
                 ifs.Add(new CniInterface(vg.Name, vg.Mac?.ToString()));
@@ -111,25 +111,34 @@ public sealed partial class BridgePlugin
         return changed ? host.GetLink(br.Index) : br;
     }
 
-    (Link Host, Link Cont) SetupVeth(Rtnl host, Rtnl cont, NetNs contNs, Link br, Rollback undo)
+    /// <summary>The pair, host end enslaved and up, container end up; returns the host end and the
+    /// container end's index and MAC.</summary>
+    (Link Host, int ContIndex, MacAddress ContMac) SetupVeth(Rtnl host, Rtnl cont, NetNs contNs, Link br, Rollback undo)
     {
-        MacAddress? mac = null;
-        if (conf.Mac is { } m)
-            mac = MacAddress.TryParse(m, out var parsed) ? parsed
-                : throw new CniException(CniErrorCode.InvalidConfig, "invalid MAC address", $"mac \"{m}\" is not a MAC address");
+        // The container end's MAC is chosen here (random, locally administered, as the kernel would), so
+        // the result needs no lookup inside the pod.
+        MacAddress mac = conf.Mac is not { } m ? MacAddress.NewRandom()
+            : MacAddress.TryParse(m, out var parsed) ? parsed
+            : throw new CniException(CniErrorCode.InvalidConfig, "invalid MAC address", $"mac \"{m}\" is not a MAC address");
         // One request: host end enslaved and up, container end created inside the pod netns. (The kernel
         // cannot bring the peer up in that request: its pair is not linked yet.) With a vlan the port
         // is brought up only after it is tagged. Name clashes are diagnosed only when they happen.
-        void Create() => host.AddVeth(HostVeth, env.IfName, contNs, conf.Mtu > 0 ? conf.Mtu : null, peerMac: mac,
+        Link? Create() => host.AddVeth(HostVeth, env.IfName, contNs, conf.Mtu > 0 ? conf.Mtu : null, peerMac: mac,
             masterIndex: br.Index, up: conf.Vlan == 0);
-        try { Create(); }
+        Link? created;
+        try { created = Create(); }
         catch (PodnetLinuxException e) when (e.Errno == Errno.EEXIST)
         {
             ResolveNameClash(host, cont);
-            Create();
+            created = Create();
         }
+        Mark("veth: created");
         undo.Push($"veth {HostVeth}", () => host.DeleteLink(HostVeth, ignoreMissing: true));
-        var hv = host.FindLink(HostVeth) ?? throw new CniException(CniErrorCode.KernelFailure, $"veth \"{HostVeth}\" vanished after creation");
+        // The kernel echoes the new host end (Linux 6.3+); its IFLA_LINK is the container end's index.
+        var hv = created ?? host.FindLink(HostVeth) ?? throw new CniException(CniErrorCode.KernelFailure, $"veth \"{HostVeth}\" vanished after creation");
+        int contIndex = hv.ParentIndex is > 0 and int pi ? pi
+            : cont.FindLink(env.IfName)?.Index ?? throw new CniException(CniErrorCode.KernelFailure,
+                $"interface \"{env.IfName}\" not found in {env.Netns} after creating the veth");
         if (conf.HairpinMode) host.SetHairpin(hv.Index, true);
         if (conf.Vlan != 0)
         {
@@ -137,10 +146,8 @@ public sealed partial class BridgePlugin
             catch (PodnetLinuxException e) when (e.Errno == Errno.EOPNOTSUPP) { throw VlanUnsupported(e); }
             host.SetUp(hv.Index);
         }
-        var cv = cont.FindLink(env.IfName) ?? throw new CniException(CniErrorCode.KernelFailure,
-            $"interface \"{env.IfName}\" not found in {env.Netns} after creating the veth");
-        cont.SetUp(cv.Index);
-        return (hv, cv);
+        cont.SetUp(contIndex);
+        return (hv, contIndex, mac);
     }
 
     CniException VlanUnsupported(PodnetLinuxException e) =>

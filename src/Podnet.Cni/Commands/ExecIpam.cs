@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json.Nodes;
 using Podnet.Cni.Config;
 using Podnet.Cni.Spec;
 
@@ -62,11 +61,11 @@ public sealed class ExecIpam(NetConf conf, CniEnv env, byte[] stdin) : IIpamDele
         int code = CniErrorCode.DelegateFailure; string msg = $"IPAM plugin {conf.IpamType} failed ({command})"; string details = errTask.Result.Trim();
         try
         {
-            if (JsonNode.Parse(output) is JsonObject e)
+            if (JsonTree.Parse(output) is JObj e)
             {
-                code = (int?)e["code"] ?? code;
-                msg = $"IPAM plugin {conf.IpamType}: {(string?)e["msg"]}";
-                details = (string?)e["details"] ?? details;
+                if (e["code"] is JNum n && n.Value == Math.Floor(n.Value) && n.Value is >= 0 and <= int.MaxValue) code = (int)n.Value;
+                msg = $"IPAM plugin {conf.IpamType}: {(e["msg"] as JStr)?.Value}";
+                details = (e["details"] as JStr)?.Value ?? details;
             }
         }
         catch (System.Text.Json.JsonException) { details = Encoding.UTF8.GetString(output) + details; }

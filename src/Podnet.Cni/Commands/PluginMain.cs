@@ -16,6 +16,7 @@ public static class PluginMain
     public static int Run(string argv0, Func<string, string?> getEnv, Stream stdinStream, Stream stdout, TextWriter stderr,
         Func<CniEnv, NetConf, byte[], byte[]> mainPlugin)
     {
+        Trace.Mark("main");
         byte[] stdin = [];
         try
         {
@@ -67,17 +68,9 @@ public static class PluginMain
             var o = NetConf.ParseObject(stdin);
             version = ResultJson.Str(o, "cniVersion") ?? CniVersion.Latest;
         }
-        var buf = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buf))
-        {
-            w.WriteStartObject();
-            w.WriteString("cniVersion", version);
-            w.WriteStartArray("supportedVersions");
-            foreach (var v in CniVersion.Supported) w.WriteStringValue(v);
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
-        return buf.WrittenSpan.ToArray();
+        var w = new JsonOut().StartObject().String("cniVersion", version).StartArray("supportedVersions");
+        foreach (var v in CniVersion.Supported) w.String(null, v);
+        return w.EndArray().EndObject().ToBytes();
     }
 
     /// <summary>The version to answer errors in: the config's if it is readable and supported, else the latest.</summary>
@@ -101,23 +94,22 @@ public static class PluginMain
 
     public static void WriteError(Stream stdout, string version, int code, string msg, string details)
     {
-        var buf = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var w = new Utf8JsonWriter(buf, new JsonWriterOptions { Indented = true }))
-        {
-            w.WriteStartObject();
-            w.WriteString("cniVersion", version);
-            w.WriteNumber("code", code);
-            w.WriteString("msg", msg);
-            if (details.Length > 0) w.WriteString("details", details);
-            w.WriteEndObject();
-        }
-        stdout.Write(buf.WrittenSpan);
+        var w = new JsonOut(indented: true).StartObject().String("cniVersion", version).Number("code", code).String("msg", msg);
+        if (details.Length > 0) w.String("details", details);
+        stdout.Write(w.EndObject().ToBytes());
     }
 
+    /// <summary>Reads stdin to its end into a buffer that grows as needed (Stream.CopyTo would rent an
+    /// 80 KiB pool buffer: more start-up work than a whole network configuration).</summary>
     static byte[] ReadAll(Stream s)
     {
-        using var ms = new MemoryStream();
-        s.CopyTo(ms);
-        return ms.ToArray();
+        var buf = new byte[4096];
+        int n = 0, r;
+        while ((r = s.Read(buf, n, buf.Length - n)) > 0)
+        {
+            n += r;
+            if (n == buf.Length) Array.Resize(ref buf, buf.Length * 2);
+        }
+        return buf.AsSpan(0, n).ToArray();
     }
 }

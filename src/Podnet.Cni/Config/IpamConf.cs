@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using Podnet.Cni.Ipam;
 using Podnet.Cni.Spec;
 using static Podnet.Cni.Spec.ResultJson;
@@ -21,7 +20,7 @@ public sealed record IpamConf(
     public string StoreDir => System.IO.Path.Combine(DataDir, Network);
 
     /// <summary>Parses the ipam object; requested IPs come from CNI_ARGS IP, args.cni.ips and runtimeConfig.ips.</summary>
-    public static IpamConf Parse(JsonObject ipam, string network, CniArgs cniArgs, JsonObject root)
+    public static IpamConf Parse(JObj ipam, string network, CniArgs cniArgs, JObj root)
     {
         string type = Str(ipam, "type") ?? "";
         var sets = new List<RangeSet>();
@@ -30,7 +29,7 @@ public sealed record IpamConf(
         int si = 0;
         foreach (var setNode in Arr(ipam, "ranges"))
         {
-            if (setNode is not JsonArray set)
+            if (setNode is not JArr set)
                 throw new CniException(CniErrorCode.InvalidConfig, "invalid ipam.ranges", $"ipam.ranges[{si}] must be a list of ranges");
             var ranges = new List<IpRange>();
             int ri = 0;
@@ -64,9 +63,9 @@ public sealed record IpamConf(
 
         var requested = new List<IPAddress>();
         foreach (var s in cniArgs.Ips) requested.Add(IpMath.ParseIp(s, "CNI_ARGS IP"));
-        if (root["args"] is JsonObject args && args["cni"] is JsonObject cni)
+        if (root["args"] is JObj args && args["cni"] is JObj cni)
             foreach (var s in StrList(cni, "ips")) requested.Add(ParseRequested(s, "args.cni.ips"));
-        if (root["runtimeConfig"] is JsonObject rc)
+        if (root["runtimeConfig"] is JObj rc)
             foreach (var s in StrList(rc, "ips")) requested.Add(ParseRequested(s, "runtimeConfig.ips"));
 
         return new IpamConf(type, network, sets, routes, Str(ipam, "dataDir") is { Length: > 0 } d ? d : DefaultDataDir,

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Podnet.Cni.Spec;
 using static Podnet.Cni.Spec.ResultJson;
 
@@ -26,11 +25,11 @@ public sealed record NetConf(
     bool PromiscMode,
     int Vlan,
     string? Mac,
-    JsonObject? Ipam,
+    JObj? Ipam,
     CniDns? Dns,
-    JsonObject? PrevResult,
+    JObj? PrevResult,
     IReadOnlyList<Attachment>? ValidAttachments,
-    JsonObject Root)
+    JObj Root)
 {
     public const string DefaultBridge = "cni0";
 
@@ -39,7 +38,7 @@ public sealed record NetConf(
     /// <summary>Parses stdin. Errors: 6 for undecodable JSON, 1 for an unknown version, 7 for bad values.</summary>
     public static NetConf Parse(ReadOnlySpan<byte> stdin, CniArgs args)
     {
-        JsonObject root = ParseObject(stdin);
+        JObj root = ParseObject(stdin);
         string version = Str(root, "cniVersion") ?? "";
         if (version.Length == 0)
             throw new CniException(CniErrorCode.InvalidConfig, "missing cniVersion", "network configuration has no \"cniVersion\"");
@@ -68,21 +67,21 @@ public sealed record NetConf(
 
         // MAC precedence as the reference: CNI_ARGS MAC < args.cni.mac < runtimeConfig.mac.
         string? mac = args.Mac;
-        if (root["args"] is JsonObject a && a["cni"] is JsonObject ac && Str(ac, "mac") is { Length: > 0 } m1) mac = m1;
-        if (root["runtimeConfig"] is JsonObject rc && Str(rc, "mac") is { Length: > 0 } m2) mac = m2;
+        if (root["args"] is JObj a && a["cni"] is JObj ac && Str(ac, "mac") is { Length: > 0 } m1) mac = m1;
+        if (root["runtimeConfig"] is JObj rc && Str(rc, "mac") is { Length: > 0 } m2) mac = m2;
 
-        JsonObject? ipam = root["ipam"] switch
+        JObj? ipam = root["ipam"] switch
         {
             null => null,
-            JsonObject o when o.Count == 0 => null,
-            JsonObject o => o,
+            JObj o when o.Count == 0 => null,
+            JObj o => o,
             _ => throw new CniException(CniErrorCode.InvalidConfig, "invalid ipam", "\"ipam\" must be an object"),
         };
         if (ipam is not null && (Str(ipam, "type") ?? "").Length == 0)
             throw new CniException(CniErrorCode.InvalidConfig, "missing ipam type", "\"ipam\" has no \"type\"");
 
         List<Attachment>? valid = null;
-        if (root["cni.dev/valid-attachments"] is JsonArray va)
+        if (root["cni.dev/valid-attachments"] is JArr va)
         {
             valid = [];
             foreach (var e in va)
@@ -94,26 +93,20 @@ public sealed record NetConf(
 
         return new NetConf(version, name, type, bridge, Bool(root, "isGateway") || isDefaultGw, isDefaultGw,
             Bool(root, "forceAddress"), Bool(root, "ipMasq"), mtu, hairpin, promisc, vlan, mac, ipam,
-            root["dns"] is JsonObject d ? ParseDns(d) : null,
-            root["prevResult"] switch { null => null, JsonObject p => p, _ => throw new CniException(CniErrorCode.DecodeFailure, "invalid prevResult", "\"prevResult\" must be an object") },
+            root["dns"] is JObj d ? ParseDns(d) : null,
+            root["prevResult"] switch { null => null, JObj p => p, _ => throw new CniException(CniErrorCode.DecodeFailure, "invalid prevResult", "\"prevResult\" must be an object") },
             valid, root);
     }
 
-    public static JsonObject ParseObject(ReadOnlySpan<byte> stdin)
+    public static JObj ParseObject(ReadOnlySpan<byte> stdin)
     {
-        JsonNode? node;
-        try
-        {
-            var reader = new Utf8JsonReader(stdin, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
-            node = JsonNode.Parse(ref reader);
-            if (reader.BytesConsumed < stdin.Length && stdin[(int)reader.BytesConsumed..].Trim(" \t\r\n"u8).Length > 0)
-                throw new JsonException("trailing data after the JSON object");
-        }
+        JNode? node;
+        try { node = JsonTree.Parse(stdin); }
         catch (JsonException e)
         {
             throw new CniException(CniErrorCode.DecodeFailure, "failed to decode network configuration", $"stdin is not valid JSON: {e.Message}");
         }
-        return node as JsonObject ?? throw new CniException(CniErrorCode.DecodeFailure, "failed to decode network configuration", "stdin is not a JSON object");
+        return node as JObj ?? throw new CniException(CniErrorCode.DecodeFailure, "failed to decode network configuration", "stdin is not a JSON object");
     }
 
     public static bool ValidName(string name) => name.Length > 0 && CniEnv.ValidContainerId(name);

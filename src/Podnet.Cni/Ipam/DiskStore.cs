@@ -11,8 +11,9 @@ namespace Podnet.Cni.Ipam;
 /// podnet also keeps one symlink per attachment, ".podnet-owner-&lt;hash&gt;" pointing at
 /// "podnet-ipam:&lt;ip&gt;[,&lt;ip&gt;]" (a target that does not exist, so host-local, which reads every entry,
 /// skips it). It is only a hint: every address it names is checked against its file, a missing or stale
-/// hint falls back to the scan, and reservations made by host-local itself have none (so ADD's
-/// duplicate check still scans).
+/// hint falls back to the scan, and reservations made by host-local itself have none. A missing hint
+/// means "no reservation" without a scan only while the directory stamp (<see cref="DirStamp"/>) says
+/// that nobody but podnet-ipam changed the directory since every reservation was known to have a hint.
 /// </summary>
 public sealed class DiskStore : IIpamStore
 {
@@ -21,6 +22,11 @@ public sealed class DiskStore : IIpamStore
     const string LineBreak = "\r\n";
     readonly string _dir;
     readonly string _lockPath;
+    readonly DirStamp _stamp;
+    // While the lock is held: the stamp was current when it was taken (hints are complete), whether the
+    // hints are known complete now (stamp, or a scan that found a hint for every reservation), and
+    // whether writing one of our own hints failed since.
+    bool _locked, _stampCurrent, _hintsComplete, _hintFailed;
 
     public DiskStore(string dir)
     {
@@ -29,6 +35,7 @@ public sealed class DiskStore : IIpamStore
         {
             Directory.CreateDirectory(dir);
             _lockPath = Path.Combine(dir, "lock");
+            _stamp = new DirStamp(dir);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -38,11 +45,31 @@ public sealed class DiskStore : IIpamStore
 
     public IDisposable Lock()
     {
-        try { return Podnet.Linux.FileLock.Acquire(_lockPath); }
+        Podnet.Linux.FileLock held;
+        try { held = Podnet.Linux.FileLock.Acquire(_lockPath); }
         catch (Podnet.Linux.PodnetLinuxException e)
         {
             throw new Spec.CniException(Spec.CniErrorCode.IoFailure, $"could not lock IPAM data directory {_dir}", e.Message, e);
         }
+        _locked = true;
+        _stampCurrent = _hintsComplete = _stamp.IsCurrent();
+        _hintFailed = false;
+        return new Held(this, held);
+    }
+
+    sealed class Held(DiskStore store, IDisposable fileLock) : IDisposable
+    {
+        public void Dispose()
+        {
+            store._locked = store._stampCurrent = store._hintsComplete = false;
+            fileLock.Dispose();
+        }
+    }
+
+    /// <summary>Under the lock, after the last change: stamps the directory when every reservation has its hint.</summary>
+    public void Commit()
+    {
+        if (_locked && _hintsComplete && !_hintFailed) _stamp.Renew();
     }
 
     public bool Reserve(string id, string ifname, IPAddress ip, int rangeSetIndex)
@@ -60,9 +87,23 @@ public sealed class DiskStore : IIpamStore
             File.Delete(path);
             throw;
         }
-        File.WriteAllText(Path.Combine(_dir, LastIpPrefix + rangeSetIndex), ip.ToString());
-        WriteIndex(id, ifname, [.. ReadIndex(id, ifname) ?? [], ip]);
+        WriteInPlace(Path.Combine(_dir, LastIpPrefix + rangeSetIndex), ip.ToString());
+        var hinted = ReadIndex(id, ifname);
+        if (!WriteIndex(id, ifname, [.. hinted ?? [], ip], replace: hinted is not null)) _hintFailed = true;
         return true;
+    }
+
+    /// <summary>
+    /// Replaces a small file's content without truncating it to zero first: on ext4 a file truncated to
+    /// zero and rewritten is flushed to disk at close (auto_da_alloc), which cost ADD milliseconds under
+    /// load. Readers hold the lock, so they never see the file between write and resize.
+    /// </summary>
+    internal static void WriteInPlace(string path, string text)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(text);
+        using var h = File.OpenHandle(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite);
+        RandomAccess.Write(h, bytes, 0);
+        if (RandomAccess.GetLength(h) != bytes.Length) RandomAccess.SetLength(h, bytes.Length);
     }
 
     string IndexPath(string id, string ifname)
@@ -86,20 +127,30 @@ public sealed class DiskStore : IIpamStore
         return ips;
     }
 
-    void WriteIndex(string id, string ifname, IReadOnlyList<IPAddress> ips)
+    bool WriteIndex(string id, string ifname, IReadOnlyList<IPAddress> ips, bool replace)
     {
-        // A new link renamed over the old one: readers see the old hint or the new one, never none.
+        // A first hint is created in place; a changed one is a new link renamed over the old one, so
+        // readers see the old hint or the new one, never none.
         string path = IndexPath(id, ifname), tmp = path + ".tmp";
         try
         {
+            if (!replace)
+                try
+                {
+                    File.CreateSymbolicLink(path, IndexTarget + string.Join(",", ips.Distinct()));
+                    return true;
+                }
+                catch (IOException) when (File.Exists(path) || new FileInfo(path).LinkTarget is not null) { }
             File.Delete(tmp);
             File.CreateSymbolicLink(tmp, IndexTarget + string.Join(",", ips.Distinct()));
             File.Move(tmp, path, overwrite: true);
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // The hint is an optimisation: without it DEL scans.
             try { File.Delete(path); } catch (IOException) { }
+            return false;
         }
     }
 
@@ -163,11 +214,36 @@ public sealed class DiskStore : IIpamStore
 
     public IReadOnlyList<IPAddress> GetById(string id, string ifname)
     {
-        // The hint, if every address it names is still held by the attachment; else the full scan.
-        if (ReadIndex(id, ifname) is { Count: > 0 } hinted
-            && hinted.All(ip => ReadOwner(Path.Combine(_dir, ip.ToString()), ip) is { } r && Owns(r, id, ifname)))
-            return hinted;
-        return Scan().Where(r => Owns(r, id, ifname)).Select(r => r.Ip).ToList();
+        // The hint, if every address it names is still held by the attachment; with complete hints
+        // (stamp current) no hint means no address; else the full scan.
+        var hinted = ReadIndex(id, ifname);
+        if (hinted is { Count: > 0 } && AllOwned(hinted, id, ifname)) return hinted;
+        if (_locked && _stampCurrent && hinted is null) return [];
+        var all = Scan().ToList();
+        if (_locked && !_hintsComplete) _hintsComplete = EveryReservationHinted(all);
+        var mine = new List<IPAddress>();
+        foreach (var r in all) if (Owns(r, id, ifname)) mine.Add(r.Ip);
+        return mine;
+    }
+
+    bool AllOwned(List<IPAddress> ips, string id, string ifname)
+    {
+        foreach (var ip in ips)
+            if (ReadOwner(Path.Combine(_dir, ip.ToString()), ip) is not { } r || !Owns(r, id, ifname)) return false;
+        return true;
+    }
+
+    /// <summary>Whether the hints name every reservation (stops at the first one without: host-local's).</summary>
+    bool EveryReservationHinted(List<Reservation> all)
+    {
+        var hints = new Dictionary<(string, string), List<IPAddress>?>();
+        foreach (var r in all)
+        {
+            if (r.IfName.Length == 0) return false; // an old host-local file: owner by container ID only
+            if (!hints.TryGetValue((r.ContainerId, r.IfName), out var h)) hints[(r.ContainerId, r.IfName)] = h = ReadIndex(r.ContainerId, r.IfName);
+            if (h is null || !h.Contains(r.Ip)) return false;
+        }
+        return true;
     }
 
     static bool Owns(Reservation r, string id, string ifname) => r.ContainerId == id.Trim() && (r.IfName == ifname || r.IfName.Length == 0);

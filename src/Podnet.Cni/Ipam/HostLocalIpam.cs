@@ -16,12 +16,12 @@ public sealed class HostLocalIpam(IpamConf conf, Func<IpamConf, bool, IIpamStore
     {
         using var store = openStore(conf, true)!;
         var ips = new List<IpConfig>();
-        // The duplicate check scans every reservation (host-local's own ones have no hint); it runs
-        // before the lock, which then covers only the reservation itself (a concurrent ADD of the same
-        // attachment is a runtime error anyway).
-        var held = store.GetById(id, ifname);
         using (store.Lock())
         {
+            // The duplicate check, as host-local's: under the lock, from the owner hint alone when the
+            // store can vouch that nobody else changed the directory, else by reading every reservation.
+            var held = store.GetById(id, ifname);
+            Commands.Trace.Mark("ipam: locked, duplicate check");
             for (int i = 0; i < conf.Ranges.Count; i++)
                 if (held.FirstOrDefault(conf.Ranges[i].Contains) is { } dup)
                     throw new CniException(CniErrorCode.InvalidConfig, "duplicate allocation",
@@ -39,6 +39,7 @@ public sealed class HostLocalIpam(IpamConf conf, Func<IpamConf, bool, IIpamStore
                 if (requested.Count > 0)
                     throw new CniException(CniErrorCode.InvalidConfig, "failed to allocate all requested IPs",
                         $"requested IPs not in any range set: {string.Join(" ", requested)}");
+                store.Commit();
             }
             catch
             {
@@ -53,13 +54,11 @@ public sealed class HostLocalIpam(IpamConf conf, Func<IpamConf, bool, IIpamStore
     {
         using var store = openStore(conf, false);
         if (store is null) return;
-        // Find the attachment's files without the lock, then release each under it if still its own.
-        var mine = store.GetById(id, ifname);
-        if (mine.Count == 0) { store.Forget(id, ifname); return; }
         using (store.Lock())
         {
-            foreach (var ip in mine) store.ReleaseIfOwned(ip, id, ifname);
+            foreach (var ip in store.GetById(id, ifname)) store.ReleaseIfOwned(ip, id, ifname);
             store.Forget(id, ifname);
+            store.Commit();
         }
     }
 

@@ -26,4 +26,7 @@ public interface IIpamStore : IDisposable
     void Forget(string id, string ifname) { }
     /// <summary>Drops bookkeeping whose addresses someone else released (GC).</summary>
     void PruneForgotten() { }
+    /// <summary>Called under the lock after the last change of an ADD or DEL (lets the store record that
+    /// its bookkeeping is complete).</summary>
+    void Commit() { }
 }

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Podnet.Cni.Spec;
 
@@ -11,9 +9,9 @@ namespace Podnet.Cni.Spec;
 /// </summary>
 public static class ResultJson
 {
-    public static CniResult Parse(JsonNode node, string what)
+    public static CniResult Parse(JNode? node, string what)
     {
-        if (node is not JsonObject o)
+        if (node is not JObj o)
             throw new CniException(CniErrorCode.DecodeFailure, $"{what} is not a JSON object");
         string version = Str(o, "cniVersion") ?? throw new CniException(CniErrorCode.DecodeFailure, $"{what} has no cniVersion");
         CniVersion.Require(version);
@@ -34,144 +32,143 @@ public static class ResultJson
         }
         var routes = new List<CniRoute>();
         foreach (var r in Arr(o, "routes")) routes.Add(ParseRoute(Obj(r, $"{what}.routes[]"), $"{what}.routes[]"));
-        CniDns? dns = o["dns"] is JsonObject d ? ParseDns(d) : null;
+        CniDns? dns = o["dns"] is JObj d ? ParseDns(d) : null;
         return new CniResult(version, ifs, ips, routes, dns);
     }
 
-    public static CniRoute ParseRoute(JsonObject r, string what)
+    public static CniRoute ParseRoute(JObj r, string what)
     {
         var dst = Cidr.Parse(Str(r, "dst") ?? "", $"{what}.dst").Masked;
         var gw = Str(r, "gw") is { Length: > 0 } g ? IpMath.ParseIp(g, $"{what}.gw") : null;
         return new CniRoute(dst, gw, Int(r, "mtu"), Int(r, "advmss"), Int(r, "priority"), Int(r, "table"), Int(r, "scope"));
     }
 
-    public static CniDns ParseDns(JsonObject d) =>
+    public static CniDns ParseDns(JObj d) =>
         new(StrList(d, "nameservers"), Str(d, "domain"), StrList(d, "search"), StrList(d, "options"));
 
     /// <summary>Writes the result as the given version (the version the config asked for).</summary>
-    public static void Write(Utf8JsonWriter w, CniResult r, string version, bool ipam = false)
+    public static void Write(JsonOut w, CniResult r, string version, bool ipam = false)
     {
         bool legacy = CniVersion.IsLegacyResult(version);
         bool v11 = CniVersion.AtLeast(version, "1.1.0");
-        w.WriteStartObject();
-        w.WriteString("cniVersion", version);
+        w.StartObject();
+        w.String("cniVersion", version);
         if (!ipam && r.Interfaces.Count > 0)
         {
-            w.WriteStartArray("interfaces");
+            w.StartArray("interfaces");
             foreach (var i in r.Interfaces)
             {
-                w.WriteStartObject();
-                w.WriteString("name", i.Name);
-                if (!string.IsNullOrEmpty(i.Mac)) w.WriteString("mac", i.Mac);
-                if (v11 && i.Mtu is { } mtu && mtu > 0) w.WriteNumber("mtu", mtu);
-                if (!string.IsNullOrEmpty(i.Sandbox)) w.WriteString("sandbox", i.Sandbox);
-                if (v11 && !string.IsNullOrEmpty(i.SocketPath)) w.WriteString("socketPath", i.SocketPath);
-                if (v11 && !string.IsNullOrEmpty(i.PciId)) w.WriteString("pciID", i.PciId);
-                w.WriteEndObject();
+                w.StartObject();
+                w.String("name", i.Name);
+                if (!string.IsNullOrEmpty(i.Mac)) w.String("mac", i.Mac);
+                if (v11 && i.Mtu is { } mtu && mtu > 0) w.Number("mtu", mtu);
+                if (!string.IsNullOrEmpty(i.Sandbox)) w.String("sandbox", i.Sandbox);
+                if (v11 && !string.IsNullOrEmpty(i.SocketPath)) w.String("socketPath", i.SocketPath);
+                if (v11 && !string.IsNullOrEmpty(i.PciId)) w.String("pciID", i.PciId);
+                w.EndObject();
             }
-            w.WriteEndArray();
+            w.EndArray();
         }
         if (r.Ips.Count > 0)
         {
-            w.WriteStartArray("ips");
+            w.StartArray("ips");
             foreach (var ip in r.Ips)
             {
-                w.WriteStartObject();
-                if (legacy) w.WriteString("version", ip.Address.IsV4 ? "4" : "6");
-                if (!ipam && ip.Interface is { } idx) w.WriteNumber("interface", idx);
-                w.WriteString("address", ip.Address.ToString());
-                if (ip.Gateway is not null) w.WriteString("gateway", ip.Gateway.ToString());
-                w.WriteEndObject();
+                w.StartObject();
+                if (legacy) w.String("version", ip.Address.IsV4 ? "4" : "6");
+                if (!ipam && ip.Interface is { } idx) w.Number("interface", idx);
+                w.String("address", ip.Address.ToString());
+                if (ip.Gateway is not null) w.String("gateway", ip.Gateway.ToString());
+                w.EndObject();
             }
-            w.WriteEndArray();
+            w.EndArray();
         }
         if (r.Routes.Count > 0)
         {
-            w.WriteStartArray("routes");
+            w.StartArray("routes");
             foreach (var rt in r.Routes) WriteRoute(w, rt, v11);
-            w.WriteEndArray();
+            w.EndArray();
         }
         if (r.Dns is { IsEmpty: false } d)
         {
-            w.WriteStartObject("dns");
+            w.StartObject("dns");
             WriteList(w, "nameservers", d.Nameservers);
-            if (d.Domain is not null) w.WriteString("domain", d.Domain);
+            if (d.Domain is not null) w.String("domain", d.Domain);
             WriteList(w, "search", d.Search);
             WriteList(w, "options", d.Options);
-            w.WriteEndObject();
+            w.EndObject();
         }
-        w.WriteEndObject();
+        w.EndObject();
     }
 
-    public static void WriteRoute(Utf8JsonWriter w, CniRoute rt, bool v11)
+    public static void WriteRoute(JsonOut w, CniRoute rt, bool v11)
     {
-        w.WriteStartObject();
-        w.WriteString("dst", rt.Dst.ToString());
-        if (rt.Gw is not null) w.WriteString("gw", rt.Gw.ToString());
+        w.StartObject();
+        w.String("dst", rt.Dst.ToString());
+        if (rt.Gw is not null) w.String("gw", rt.Gw.ToString());
         if (v11)
         {
-            if (rt.Mtu is { } m) w.WriteNumber("mtu", m);
-            if (rt.AdvMss is { } a) w.WriteNumber("advmss", a);
-            if (rt.Priority is { } p) w.WriteNumber("priority", p);
-            if (rt.Table is { } t) w.WriteNumber("table", t);
-            if (rt.Scope is { } s) w.WriteNumber("scope", s);
+            if (rt.Mtu is { } m) w.Number("mtu", m);
+            if (rt.AdvMss is { } a) w.Number("advmss", a);
+            if (rt.Priority is { } p) w.Number("priority", p);
+            if (rt.Table is { } t) w.Number("table", t);
+            if (rt.Scope is { } s) w.Number("scope", s);
         }
-        w.WriteEndObject();
+        w.EndObject();
     }
 
     public static byte[] ToBytes(CniResult r, string version, bool ipam = false)
     {
-        var buf = new System.Buffers.ArrayBufferWriter<byte>(1024);
-        using (var w = new Utf8JsonWriter(buf)) Write(w, r, version, ipam);
-        return buf.WrittenSpan.ToArray();
+        var w = new JsonOut();
+        Write(w, r, version, ipam);
+        return w.ToBytes();
     }
 
-    static void WriteList(Utf8JsonWriter w, string name, IReadOnlyList<string> items)
+    static void WriteList(JsonOut w, string name, IReadOnlyList<string> items)
     {
         if (items.Count == 0) return;
-        w.WriteStartArray(name);
-        foreach (var s in items) w.WriteStringValue(s);
-        w.WriteEndArray();
+        w.StartArray(name);
+        foreach (var s in items) w.String(null, s);
+        w.EndArray();
     }
 
-    // Small typed accessors over JsonNode that turn type mismatches into decode errors naming the key.
-    public static string? Str(JsonObject o, string key) => o[key] switch
+    // Small typed accessors that turn type mismatches into decode errors naming the key.
+    public static string? Str(JObj o, string key) => o[key] switch
     {
         null => null,
-        JsonValue v when v.TryGetValue<string>(out var s) => s,
-        _ => throw new CniException(CniErrorCode.DecodeFailure, $"field \"{key}\" must be a string", $"\"{key}\": {o[key]!.ToJsonString()}"),
+        JStr s => s.Value,
+        var n => throw new CniException(CniErrorCode.DecodeFailure, $"field \"{key}\" must be a string", $"\"{key}\": {n.ToJsonString()}"),
     };
 
-    public static int? Int(JsonObject o, string key) => o[key] switch
+    public static int? Int(JObj o, string key) => o[key] switch
     {
         null => null,
-        JsonValue v when v.TryGetValue<int>(out var i) => i,
-        JsonValue v when v.TryGetValue<double>(out var d) && d == Math.Floor(d) && d is >= int.MinValue and <= int.MaxValue => (int)d,
-        _ => throw new CniException(CniErrorCode.DecodeFailure, $"field \"{key}\" must be an integer", $"\"{key}\": {o[key]!.ToJsonString()}"),
+        JNum n when n.Value == Math.Floor(n.Value) && n.Value is >= int.MinValue and <= int.MaxValue => (int)n.Value,
+        var n => throw new CniException(CniErrorCode.DecodeFailure, $"field \"{key}\" must be an integer", $"\"{key}\": {n.ToJsonString()}"),
     };
 
-    public static bool Bool(JsonObject o, string key) => o[key] switch
+    public static bool Bool(JObj o, string key) => o[key] switch
     {
         null => false,
-        JsonValue v when v.TryGetValue<bool>(out var b) => b,
-        _ => throw new CniException(CniErrorCode.DecodeFailure, $"field \"{key}\" must be a boolean", $"\"{key}\": {o[key]!.ToJsonString()}"),
+        JBool b => b.Value,
+        var n => throw new CniException(CniErrorCode.DecodeFailure, $"field \"{key}\" must be a boolean", $"\"{key}\": {n.ToJsonString()}"),
     };
 
-    public static JsonArray Arr(JsonObject o, string key) => o[key] switch
+    public static JArr Arr(JObj o, string key) => o[key] switch
     {
-        null => [],
-        JsonArray a => a,
-        _ => throw new CniException(CniErrorCode.DecodeFailure, $"field \"{key}\" must be an array", $"\"{key}\": {o[key]!.ToJsonString()}"),
+        null => new JArr([]),
+        JArr a => a,
+        var n => throw new CniException(CniErrorCode.DecodeFailure, $"field \"{key}\" must be an array", $"\"{key}\": {n.ToJsonString()}"),
     };
 
-    public static JsonObject Obj(JsonNode? n, string what) => n as JsonObject
+    public static JObj Obj(JNode? n, string what) => n as JObj
         ?? throw new CniException(CniErrorCode.DecodeFailure, $"{what} must be an object", n?.ToJsonString() ?? "null");
 
-    public static List<string> StrList(JsonObject o, string key)
+    public static List<string> StrList(JObj o, string key)
     {
         var list = new List<string>();
         foreach (var e in Arr(o, key))
-            list.Add(e is JsonValue v && v.TryGetValue<string>(out var s) ? s
+            list.Add(e is JStr s ? s.Value
                 : throw new CniException(CniErrorCode.DecodeFailure, $"field \"{key}\" must be a list of strings"));
         return list;
     }

@@ -114,8 +114,6 @@ public sealed class FileObjectStore : IObjectStore
         catch (Exception e) when (e is UnauthorizedAccessException or IOException) { }
     }
 
-    public long LogLength => _offset;
-
     public ValueTask<StoredObject?> GetAsync(string key, CancellationToken ct = default)
     {
         lock (_mem) return ValueTask.FromResult(_objects.GetValueOrDefault(key));

@@ -62,6 +62,12 @@ public sealed class DnsMetrics
         var sb = new StringBuilder();
         var ci = CultureInfo.InvariantCulture;
         void Head(string name, string type, string help) => sb.Append("# HELP ").Append(name).Append(' ').Append(help).Append("\n# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+        // A metric with one unlabelled sample.
+        void Sample(string name, string type, string help, IFormattable value)
+        {
+            Head(name, type, help);
+            sb.Append(name).Append(' ').Append(value.ToString(null, ci)).Append('\n');
+        }
 
         Head("podnet_dns_requests_total", "counter", "DNS requests received, by transport.");
         sb.Append("podnet_dns_requests_total{proto=\"udp\"} ").Append(Volatile.Read(ref _udp)).Append('\n');
@@ -76,8 +82,7 @@ public sealed class DnsMetrics
             if (v > 0 || i is RCode.NoError or RCode.NxDomain or RCode.ServFail or RCode.FormErr)
                 sb.Append("podnet_dns_responses_total{rcode=\"").Append(RCode.Name(i)).Append("\"} ").Append(v).Append('\n');
         }
-        Head("podnet_dns_dropped_total", "counter", "Packets dropped without an answer (too short, responses, overload).");
-        sb.Append("podnet_dns_dropped_total ").Append(Volatile.Read(ref _dropped)).Append('\n');
+        Sample("podnet_dns_dropped_total", "counter", "Packets dropped without an answer (too short, responses, overload).", Volatile.Read(ref _dropped));
         Head("podnet_dns_request_duration_seconds", "histogram", "Time from receiving a query to sending its answer.");
         long cum = 0;
         for (int i = 0; i <= Buckets.Length; i++)
@@ -87,24 +92,15 @@ public sealed class DnsMetrics
         }
         sb.Append("podnet_dns_request_duration_seconds_sum ").Append((Volatile.Read(ref _durationSumTicks) / (double)Stopwatch.Frequency).ToString(ci)).Append('\n');
         sb.Append("podnet_dns_request_duration_seconds_count ").Append(cum).Append('\n');
-        Head("podnet_dns_cache_hits_total", "counter", "Forwarded names answered from the cache.");
-        sb.Append("podnet_dns_cache_hits_total ").Append(Volatile.Read(ref _cacheHits)).Append('\n');
-        Head("podnet_dns_cache_misses_total", "counter", "Forwarded names not in the cache.");
-        sb.Append("podnet_dns_cache_misses_total ").Append(Volatile.Read(ref _cacheMisses)).Append('\n');
-        Head("podnet_dns_cache_entries", "gauge", "Entries in the forwarding cache.");
-        sb.Append("podnet_dns_cache_entries ").Append(Volatile.Read(ref _cacheEntries)).Append('\n');
-        Head("podnet_dns_forward_requests_total", "counter", "Queries sent to upstream servers.");
-        sb.Append("podnet_dns_forward_requests_total ").Append(Volatile.Read(ref _forwarded)).Append('\n');
-        Head("podnet_dns_forward_errors_total", "counter", "Forwarded queries that got no usable answer.");
-        sb.Append("podnet_dns_forward_errors_total ").Append(Volatile.Read(ref _forwardErrors)).Append('\n');
-        Head("podnet_dns_zone_names", "gauge", "Names in the cluster zone index.");
-        sb.Append("podnet_dns_zone_names ").Append(Volatile.Read(ref _zoneNames)).Append('\n');
-        Head("podnet_dns_zone_builds_total", "counter", "Zone index builds.");
-        sb.Append("podnet_dns_zone_builds_total ").Append(Volatile.Read(ref _zoneBuilds)).Append('\n');
-        Head("podnet_dns_zone_build_seconds", "gauge", "Duration of the last zone index build.");
-        sb.Append("podnet_dns_zone_build_seconds ").Append(_lastBuildSeconds.ToString(ci)).Append('\n');
-        Head("podnet_dns_synced", "gauge", "1 once the first sync from the cluster API completed.");
-        sb.Append("podnet_dns_synced ").Append(Volatile.Read(ref _synced)).Append('\n');
+        Sample("podnet_dns_cache_hits_total", "counter", "Forwarded names answered from the cache.", Volatile.Read(ref _cacheHits));
+        Sample("podnet_dns_cache_misses_total", "counter", "Forwarded names not in the cache.", Volatile.Read(ref _cacheMisses));
+        Sample("podnet_dns_cache_entries", "gauge", "Entries in the forwarding cache.", Volatile.Read(ref _cacheEntries));
+        Sample("podnet_dns_forward_requests_total", "counter", "Queries sent to upstream servers.", Volatile.Read(ref _forwarded));
+        Sample("podnet_dns_forward_errors_total", "counter", "Forwarded queries that got no usable answer.", Volatile.Read(ref _forwardErrors));
+        Sample("podnet_dns_zone_names", "gauge", "Names in the cluster zone index.", Volatile.Read(ref _zoneNames));
+        Sample("podnet_dns_zone_builds_total", "counter", "Zone index builds.", Volatile.Read(ref _zoneBuilds));
+        Sample("podnet_dns_zone_build_seconds", "gauge", "Duration of the last zone index build.", _lastBuildSeconds);
+        Sample("podnet_dns_synced", "gauge", "1 once the first sync from the cluster API completed.", Volatile.Read(ref _synced));
         return sb.ToString();
     }
 }

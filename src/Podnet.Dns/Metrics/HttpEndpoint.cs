@@ -20,7 +20,7 @@ public sealed class HttpEndpoint : IDisposable
     {
         _handler = handler;
         _listen = Podnet.Dns.Server.ListenSocket.Open(endpoint, 64, "for HTTP on");
-        _ = AcceptLoop();
+        _ = Podnet.Dns.Server.ListenSocket.AcceptAsync(_listen, null, Serve, _cts.Token);
     }
 
     /// <summary>":9153", "127.0.0.1:8080" or "[::1]:8080"; a missing host means all IPv4 addresses.</summary>
@@ -30,19 +30,6 @@ public sealed class HttpEndpoint : IDisposable
         if (t.StartsWith(':') && int.TryParse(t[1..], out int port) && port is >= 0 and <= 65535) return new IPEndPoint(IPAddress.Any, port);
         if (IPEndPoint.TryParse(t, out var ep) && t.Contains(':')) return ep;
         throw new FormatException($"invalid HTTP listen address \"{text}\": expected [host]:port");
-    }
-
-    private async Task AcceptLoop()
-    {
-        while (!_cts.IsCancellationRequested)
-        {
-            Socket c;
-            try { c = await _listen.AcceptAsync(_cts.Token); }
-            catch (Exception) when (_cts.IsCancellationRequested) { return; }
-            catch (SocketException) { continue; }
-            catch (ObjectDisposedException) { return; }
-            _ = Task.Run(() => Serve(c));
-        }
     }
 
     private async Task Serve(Socket c)

@@ -29,21 +29,15 @@ internal sealed class DnsTcpListener : IDisposable
         _connections = new SemaphoreSlim(maxConnections, maxConnections);
         _idle = idle ?? TimeSpan.FromSeconds(10);
         _listen = Podnet.Dns.Server.ListenSocket.Open(endpoint, 512, "on tcp");
-        _accept = AcceptLoop();
+        _accept = ListenSocket.AcceptAsync(_listen, Admit, Serve, _cts.Token);
     }
 
-    private async Task AcceptLoop()
+    /// <summary>A connection over the limit is closed at once and counted as dropped.</summary>
+    private bool Admit()
     {
-        while (!_cts.IsCancellationRequested)
-        {
-            Socket c;
-            try { c = await _listen.AcceptAsync(_cts.Token); }
-            catch (Exception) when (_cts.IsCancellationRequested) { return; }
-            catch (SocketException) { continue; }
-            catch (ObjectDisposedException) { return; }
-            if (!_connections.Wait(0)) { c.Dispose(); _processor.Metrics.Dropped(); continue; }
-            _ = Task.Run(() => Serve(c));
-        }
+        if (_connections.Wait(0)) return true;
+        _processor.Metrics.Dropped();
+        return false;
     }
 
     private async Task Serve(Socket c)

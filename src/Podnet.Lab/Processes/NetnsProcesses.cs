@@ -36,17 +36,26 @@ public static class NetnsProcesses
         return found;
     }
 
-    /// <summary>SIGKILLs every process in the named namespaces and waits (bounded) until they are gone.</summary>
-    public static int KillAll(IEnumerable<string> netnsNames, TimeSpan wait)
+    /// <summary>SIGKILLs every process in the named namespaces and waits (bounded) until they are
+    /// gone. Returns the processes it killed, each once.</summary>
+    public static IReadOnlySet<ProcessRecord> KillAll(IEnumerable<string> netnsNames, TimeSpan wait)
     {
         var ids = netnsNames.Select(IdOf).OfType<string>().ToHashSet();
-        int killed = 0;
+        return KillUntilGone(() => In(ids), p => p.Kill(), wait);
+    }
+
+    /// <summary>Kills what <paramref name="find"/> lists until it lists nothing or
+    /// <paramref name="wait"/> is over. A process that takes a while to die (a busy machine, a large
+    /// one) is listed and signalled again on the next pass: the set counts it once.</summary>
+    internal static HashSet<ProcessRecord> KillUntilGone(Func<List<ProcessRecord>> find, Func<ProcessRecord, bool> kill, TimeSpan wait)
+    {
+        var killed = new HashSet<ProcessRecord>();
         var deadline = DateTime.UtcNow + wait;
         while (true)
         {
-            var procs = In(ids);
+            var procs = find();
             if (procs.Count == 0 || DateTime.UtcNow > deadline) return killed;
-            foreach (var p in procs) if (p.Kill()) killed++;
+            foreach (var p in procs) if (kill(p)) killed.Add(p);
             Thread.Sleep(10);
         }
     }

@@ -19,14 +19,16 @@ internal static class LabTeardown
 
         // 1. Lab daemons first, so nothing recreates what we remove. The overlay agents get a
         //    SIGTERM while the control plane still runs, to give their leases back.
-        int killed = NodeAgents.StopOverlays(names, TimeSpan.FromSeconds(2));
-        foreach (var rec in DaemonRecords(names)) if (rec.Kill()) killed++;
-        foreach (var rec in StrayDaemons(names)) if (rec.Kill()) killed++;
+        //    A daemon killed here may still be dying when step 2 looks: the set counts it once.
+        int stopped = NodeAgents.StopOverlays(names, TimeSpan.FromSeconds(2));
+        var killed = new HashSet<ProcessRecord>();
+        foreach (var rec in DaemonRecords(names)) if (rec.Kill()) killed.Add(rec);
+        foreach (var rec in StrayDaemons(names)) if (rec.Kill()) killed.Add(rec);
 
         // 2. Every process inside a lab namespace (containers, hostNetwork pods, agents).
         var namespaces = LabNamespaces(names);
-        killed += NetnsProcesses.KillAll(namespaces, TimeSpan.FromSeconds(2));
-        progress?.Report($"stopped {killed} processes");
+        killed.UnionWith(NetnsProcesses.KillAll(namespaces, TimeSpan.FromSeconds(2)));
+        progress?.Report($"stopped {stopped + killed.Count} processes");
 
         // 3. Namespaces: links (veths, bridges) go with them.
         foreach (var ns in namespaces)

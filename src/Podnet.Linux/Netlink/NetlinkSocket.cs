@@ -13,7 +13,9 @@ internal delegate void NetlinkReplyHandler<TState>(ushort type, ReadOnlySpan<byt
 internal sealed class NetlinkSocket : IDisposable
 {
     private readonly SafeFdHandle _fd;
-    private readonly byte[] _recv = new byte[64 * 1024];
+    // Uninitialised: only the bytes recv() wrote are read, and a zeroed 64 KiB costs short-lived
+    // callers (a CNI plugin opens two sockets per call) 16 page faults and a memset each.
+    private readonly byte[] _recv = GC.AllocateUninitializedArray<byte>(64 * 1024);
     private uint _seq = (uint)Environment.TickCount;
 
     private NetlinkSocket(SafeFdHandle fd) => _fd = fd;

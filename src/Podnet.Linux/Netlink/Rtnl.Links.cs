@@ -74,7 +74,9 @@ public sealed partial class Rtnl
     /// kernel in the same request (enslaved to that bridge, IFF_UP on either end): one rtnl_lock round
     /// instead of four, which matters when many callers contend for it.
     /// </remarks>
-    public void AddVeth(string name, string peerName, NetNs? peerNs = null, int? mtu = null,
+    /// <returns>The new link as the kernel echoes it (NLM_F_ECHO, Linux 6.3+; its ParentIndex is the peer's
+    /// index, in <paramref name="peerNs"/>), or null when the kernel does not echo: one lookup less.</returns>
+    public Link? AddVeth(string name, string peerName, NetNs? peerNs = null, int? mtu = null,
         MacAddress? mac = null, MacAddress? peerMac = null, int? masterIndex = null, bool up = false, bool peerUp = false)
     {
         string obj = Q(name);
@@ -86,7 +88,7 @@ public sealed partial class Rtnl
             peerNs?.Handle.DangerousAddRef(ref added);
             lock (_lock)
             {
-                NewLinkHeader(name, mtu, mac, up ? Nl.IFF_UP : 0);
+                NewLinkHeader(name, mtu, mac, up ? Nl.IFF_UP : 0, Nl.F_ECHO);
                 if (masterIndex is { } mi) _msg.U32(Nl.IFLA_MASTER, (uint)mi);
                 int li = _msg.BeginNested(Nl.IFLA_LINKINFO);
                 _msg.String(Nl.IFLA_INFO_KIND, "veth");
@@ -100,12 +102,15 @@ public sealed partial class Rtnl
                 _msg.EndNested(peer);
                 _msg.EndNested(data);
                 _msg.EndNested(li);
-                int err = Ack();
+                var echoed = new List<Link>(1);
+                uint seq = _sock.NextSeq();
+                int err = _sock.Exchange(_msg.Finish(seq), seq, dump: false, expectAck: true, LinkParser.Into, echoed);
                 if (err != 0)
                 {
                     string where = peerNs is null ? "" : " in " + peerNs.Label;
                     throw Error(err, "add veth", $"{obj} (peer {Q(peerName)}{where})");
                 }
+                return echoed.Find(l => l.Name == name);
             }
         }
         finally { if (added) peerNs!.Handle.DangerousRelease(); }
@@ -263,9 +268,9 @@ public sealed partial class Rtnl
         }
     }
 
-    private void NewLinkHeader(string name, int? mtu, MacAddress? mac, uint flags = 0)
+    private void NewLinkHeader(string name, int? mtu, MacAddress? mac, uint flags = 0, ushort extraNlFlags = 0)
     {
-        _msg.Begin(Nl.RTM_NEWLINK, Nl.F_ACK | Nl.F_CREATE | Nl.F_EXCL);
+        _msg.Begin(Nl.RTM_NEWLINK, (ushort)(Nl.F_ACK | Nl.F_CREATE | Nl.F_EXCL | extraNlFlags));
         IfInfo(Nl.AF_UNSPEC, 0, flags, flags);
         _msg.String(Nl.IFLA_IFNAME, name);
         if (mtu is { } m) _msg.U32(Nl.IFLA_MTU, (uint)m);

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Podnet.Linux;
 
 namespace Podnet.Workload.Netexec;
 
@@ -30,10 +31,7 @@ public static class NetexecCommand
         }
         if (http.Count + tcp.Count + udp.Count == 0) http.Add(8080);
 
-        using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
-        using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-            System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
+        using var stop = new StopSignals();
 
         var tasks = new List<Task>();
         var hostname = Usage.Hostname();
@@ -45,8 +43,8 @@ public static class NetexecCommand
         }
         catch (SocketException e)
         {
+            // The servers already started end with the process.
             Console.Error.WriteLine($"podnet-agnhost netexec: could not listen: {e.Message}");
-            stop.Cancel();
             return 1;
         }
         Console.Out.WriteLine($"netexec: http {string.Join(',', http)} tcp {string.Join(',', tcp)} udp {string.Join(',', udp)} as {hostname}");

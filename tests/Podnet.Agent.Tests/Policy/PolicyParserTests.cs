@@ -1,6 +1,8 @@
 using System.Net;
 using Podnet.Agent.Policy.Compile;
 using Podnet.Agent.Policy.Model;
+using Podnet.Agent.Policy.Sync;
+using Podnet.Api.Manifests;
 
 namespace Podnet.Agent.Tests.Policy;
 
@@ -14,10 +16,19 @@ public sealed class PolicyParserTests
     [InlineData("spec: { podSelector: {}, policyTypes: [ Egress ] }", false, true)]
     [InlineData("spec: { podSelector: {}, policyTypes: [ Ingress ], egress: [ {} ] }", true, false)]
     [InlineData("spec: { podSelector: {}, policyTypes: [ Ingress, Egress ] }", true, true)]
+    [InlineData("spec: { podSelector: {}, policyTypes: [] }", true, false)]
+    [InlineData("spec: { podSelector: {}, policyTypes: [], egress: [ {} ] }", true, true)]
     public void PolicyTypesDefaultToIngressPlusEgressWhenEgressRulesExist(string spec, bool ingress, bool egress)
     {
         var p = Enforcer.Parse(Head + spec);
         Assert.Equal((ingress, egress), (p.Ingress, p.Egress));
+        // An unreadable policy of the same shape is enforced as deny-all in the same directions.
+        var bad = Head + spec[..^1] + ", ingress: [ { from: [ { ipBlock: { cidr: not-a-cidr } } ] } ] }";
+        Assert.Throws<PolicyException>(() => Enforcer.Parse(bad));
+        var deny = PolicyAgent.DenyAll(ManifestParser.ParseObjects(bad).Single())!;
+        Assert.Equal((ingress, egress), (deny.Ingress, deny.Egress));
+        Assert.Empty(deny.IngressRules);
+        Assert.Empty(deny.EgressRules);
     }
 
     [Fact]

@@ -30,6 +30,17 @@ public sealed class EvaluatorRuleTests
           egress: {{rules}}
         """;
 
+    // Ingress isolation with no ingress rules, and one egress rule to z/c's address.
+    private static string Typed(string types) => $$$"""
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: p-{{{Guid.NewGuid():N}}}, namespace: x}
+        spec:
+          podSelector: {}
+          policyTypes: {{{types}}}
+          egress: [{to: [{ipBlock: {cidr: 10.244.3.12/32}}]}]
+        """;
+
     public static TheoryData<string, string, string, string, int, string, bool> Cells => new()
     {
         // matchExpressions operators on the isolated pod's selector and on peers
@@ -75,6 +86,11 @@ public sealed class EvaluatorRuleTests
         { "Egress-only policy isolates egress", Egress("x", "{}", "[]"), "x/a", "y/a", 80, "TCP", false },
         { "Ingress+Egress with no rules isolates both (egress)", Ingress("x", "{}", "[]", "[Ingress, Egress]"), "x/a", "y/a", 80, "TCP", false },
         { "explicit Egress type alone leaves ingress open", Ingress("x", "{}", "[]", "[Egress]"), "y/a", "x/a", 80, "TCP", true },
+        { "policyTypes [] defaults like omitted: ingress isolated", Ingress("x", "{}", "[]", "[]"), "y/a", "x/a", 80, "TCP", false },
+        { "policyTypes [] with egress rules isolates egress", Typed("[]"), "x/a", "y/a", 80, "TCP", false },
+        { "policyTypes [] with egress rules allows what they allow", Typed("[]"), "x/a", "z/c", 80, "TCP", true },
+        { "Ingress-only policy with egress rules leaves egress open", Typed("[Ingress]"), "x/a", "y/a", 80, "TCP", true },
+        { "Ingress-only policy with egress rules isolates ingress", Typed("[Ingress]"), "y/a", "x/a", 80, "TCP", false },
         // egress peers, ports on the destination
         { "egress ipBlock allows the /32", Egress("x", "{matchLabels: {pod: a}}", "[{to: [{ipBlock: {cidr: 10.244.3.12/32}}]}]"), "x/a", "z/c", 80, "TCP", true },
         { "egress ipBlock blocks the rest", Egress("x", "{matchLabels: {pod: a}}", "[{to: [{ipBlock: {cidr: 10.244.3.12/32}}]}]"), "x/a", "z/b", 80, "TCP", false },

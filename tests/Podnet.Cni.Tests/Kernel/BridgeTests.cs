@@ -56,6 +56,8 @@ public class BridgeTests
         Assert.Null(ifs[0]!["sandbox"]);
         foreach (var i in ifs) Assert.Matches("^[0-9a-f]{2}(:[0-9a-f]{2}){5}$", (string?)i!["mac"]);
         Assert.Contains((string)ifs[2]!["mac"]!, pod.Ip("link", "show", "eth0").Check());
+        Assert.Contains((string)ifs[1]!["mac"]!, lab.InNode("ip", "link", "show", Names.HostVeth("c1", "eth0")).Check());
+        Assert.Contains((string)ifs[0]!["mac"]!, lab.InNode("ip", "link", "show", "cni0").Check());
         var ip = r["ips"]![0]!.AsObject();
         Assert.Equal(version.StartsWith("0.") ? "4" : null, (string?)ip["version"]);
         Assert.Equal(2, (int)ip["interface"]!);

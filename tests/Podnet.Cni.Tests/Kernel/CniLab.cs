@@ -120,11 +120,12 @@ public sealed class CniLab : IDisposable
         Assert.True(left.Count == 0, "veths left in node: " + string.Join(", ", left.Select(l => l.Name)));
     }
 
-    /// <summary>The reservation files of a network's IPAM directory (not lock / last_reserved_ip.N / podnet's owner hints).</summary>
+    /// <summary>The reservation files of a network's IPAM directory (not lock / last_reserved_ip.N / podnet's owner
+    /// hints / podnet's directory stamp, which like lock and last_reserved_ip.N stay with the directory).</summary>
     public List<string> IpFiles(string network = "net1") =>
         Directory.Exists(NetDir(network))
             ? Directory.GetFiles(NetDir(network)).Select(f => Path.GetFileName(f)!)
-                .Where(f => f != "lock" && !f.StartsWith("last_reserved_ip") && !f.StartsWith(".podnet-owner-")).Order().ToList()
+                .Where(f => f != "lock" && f != ".podnet-stamp" && !f.StartsWith("last_reserved_ip") && !f.StartsWith(".podnet-owner-")).Order().ToList()
             : [];
 
     /// <summary>podnet-ipam's per-attachment owner hints (symlinks ".podnet-owner-&lt;hash&gt;") and their targets.</summary>

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
 using Podnet.Cni.Config;
 using Podnet.Cni.Ipam;
 using Podnet.Cni.Spec;
@@ -11,8 +10,8 @@ public class IpamTests
 {
     static IpamConf Conf(string ipamJson, string args = "", string? extra = null)
     {
-        var root = JsonNode.Parse($$"""{"cniVersion":"1.1.0","name":"net1","type":"podnet-cni","ipam":{{ipamJson}}{{extra}}}""")!.AsObject();
-        return IpamConf.Parse(root["ipam"]!.AsObject(), "net1", CniArgs.Parse(args), root);
+        var root = (JObj)JsonTree.Parse($$"""{"cniVersion":"1.1.0","name":"net1","type":"podnet-cni","ipam":{{ipamJson}}{{extra}}}""")!;
+        return IpamConf.Parse((JObj)root["ipam"]!, "net1", CniArgs.Parse(args), root);
     }
 
     [Fact]

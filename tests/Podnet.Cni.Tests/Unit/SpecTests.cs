@@ -121,7 +121,7 @@ public class SpecTests
         Assert.Equal("/var/run/netns/x", (string?)o["interfaces"]![2]!["sandbox"]);
         Assert.Equal("10.96.0.10", (string?)o["dns"]!["nameservers"]![0]);
         // Round trip through the reader keeps everything this version can express.
-        var back = ResultJson.Parse(o, "t");
+        var back = ResultJson.Parse(JsonTree.Parse(ResultJson.ToBytes(Sample(), version)), "t");
         Assert.Equal(2, back.Ips.Count);
         Assert.Equal(Sample().Ips[0], back.Ips[0]);
     }
@@ -137,11 +137,32 @@ public class SpecTests
     [Fact]
     public void Legacy_result_is_read_and_unknown_versions_are_refused()
     {
-        var legacy = JsonNode.Parse("""{"cniVersion":"0.3.1","ips":[{"version":"4","address":"10.0.0.2/24","gateway":"10.0.0.1","interface":0}],"interfaces":[{"name":"eth0"}]}""")!;
+        var legacy = JsonTree.Parse("""{"cniVersion":"0.3.1","ips":[{"version":"4","address":"10.0.0.2/24","gateway":"10.0.0.1","interface":0}],"interfaces":[{"name":"eth0"}]}""")!;
         var r = ResultJson.Parse(legacy, "prevResult");
         Assert.Equal("10.0.0.2/24", r.Ips[0].Address.ToString());
-        var e = Assert.Throws<CniException>(() => ResultJson.Parse(JsonNode.Parse("""{"cniVersion":"9.9.9"}""")!, "prevResult"));
+        var e = Assert.Throws<CniException>(() => ResultJson.Parse(JsonTree.Parse("""{"cniVersion":"9.9.9"}"""), "prevResult"));
         Assert.Equal(CniErrorCode.IncompatibleVersion, e.Code);
         Assert.Contains("9.9.9", e.Details);
+    }
+
+    [Fact]
+    public void Json_tree_reads_comments_and_repeated_keys_and_writes_strings_escaped()
+    {
+        var o = (JObj)JsonTree.Parse("""{"a":1, /* c */ "s":"q\"b\\n\nc\u0001\u00e9", "a":2.5, "n":null, "l":[true,false,{}]} // end""")!;
+        Assert.Equal(2.5, ((JNum)o["a"]!).Value); // the last of a repeated key, as Go's decoder
+        Assert.Null(o["n"]);
+        Assert.True(o.ContainsKey("n"));
+        Assert.Equal("q\"b\\n\nc\u0001\u00e9", ((JStr)o["s"]!).Value);
+        Assert.Equal(3, ((JArr)o["l"]!).Count);
+        // What we write, System.Text.Json reads back to the same values.
+        var w = new JsonOut().StartObject().String("s", ((JStr)o["s"]!).Value).Value(o["l"], "l").Value(o["a"], "a").Number("i", -7).EndObject();
+        var back = System.Text.Json.Nodes.JsonNode.Parse(w.ToBytes())!;
+        Assert.Equal("q\"b\\n\nc\u0001\u00e9", (string?)back["s"]);
+        Assert.Equal(2.5, (double)back["a"]!);
+        Assert.Equal(-7, (int)back["i"]!);
+        Assert.Equal("""[true,false,{}]""", back["l"]!.ToJsonString());
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => JsonTree.Parse("""{"a":1} x"""));
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => JsonTree.Parse("""{"a":"""));
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => JsonTree.Parse(""));
     }
 }

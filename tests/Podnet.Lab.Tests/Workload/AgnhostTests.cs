@@ -125,6 +125,27 @@ public sealed class AgnhostTests(TwoNamespaces net) : IClassFixture<TwoNamespace
         Assert.Contains(message, r.Stderr);
     }
 
+    [Theory]
+    [InlineData(15, "8091")] // SIGTERM
+    [InlineData(2, "8092")]  // SIGINT
+    public async Task Netexec_exits_0_on_a_stop_signal(int signal, string port)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("ip", ["netns", "exec", net.Server.Name, TwoNamespaces.Agnhost, "netexec", "--http-port", port])
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        try
+        {
+            // ip netns exec execs in place: the pid is agnhost's. It handles signals before it prints this.
+            Assert.StartsWith("netexec:", await p.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.True(Podnet.Linux.Signals.Send(p.Id, signal));
+            Assert.True(p.WaitForExit(5000), $"netexec still runs 5 s after signal {signal}");
+            Assert.Equal(0, p.ExitCode);
+        }
+        finally { if (!p.HasExited) p.Kill(); }
+    }
+
     [Fact]
     public void Netexec_reports_a_port_in_use()
     {

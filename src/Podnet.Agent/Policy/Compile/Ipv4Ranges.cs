@@ -38,9 +38,14 @@ public static class Ipv4Ranges
             }
             all.AddRange(parts);
         }
-        all.Sort();
+        return Merge(all);
+    }
+
+    /// <summary>Sorted, with overlapping and touching ranges joined.</summary>
+    public static List<(ulong Start, ulong End)> Merge(IEnumerable<(ulong Start, ulong End)> ranges)
+    {
         var merged = new List<(ulong Start, ulong End)>();
-        foreach (var (s, e) in all)
+        foreach (var (s, e) in ranges.Order())
         {
             if (merged.Count > 0 && s <= merged[^1].End) merged[^1] = (merged[^1].Start, Math.Max(merged[^1].End, e));
             else merged.Add((s, e));
@@ -60,9 +65,11 @@ public static class Ipv4Ranges
         return els;
     }
 
+    public static ulong Value(IPAddress ip) => BinaryPrimitives.ReadUInt32BigEndian(ip.GetAddressBytes());
+
     public static bool Contains(List<(ulong Start, ulong End)> ranges, IPAddress ip)
     {
-        ulong v = BinaryPrimitives.ReadUInt32BigEndian(ip.GetAddressBytes());
+        ulong v = Value(ip);
         foreach (var (s, e) in ranges) if (v >= s && v < e) return true;
         return false;
     }

@@ -8,16 +8,18 @@ namespace Podnet.Agent.Policy.Compile;
 
 /// <summary>
 /// Holds the cluster's pods, namespaces and policies and turns them into table units: the fixed
-/// skeleton, one unit per policy (its chains and peer sets) and one per local pod (its dispatch
-/// entries and chains). Changes mark only the units they can affect — a pod change is matched
-/// against every policy's selectors once, and only policies whose view of that pod flips are
-/// recompiled — so one label change costs a few set elements, not a rebuild.
+/// skeleton, one unit per <em>class</em> and one per local pod (its dispatch entries). A class is
+/// what one direction of an isolated pod depends on — the policies selecting it (and, for ingress,
+/// what their named ports mean on it) — so pods isolated alike share one chain and its sets, and a
+/// new connection costs the same few lookups however many policies select the pod. Changes mark
+/// only what they can affect: a pod change is matched against every policy's selectors once, and
+/// only the classes of policies whose view of that pod flips are recompiled.
 /// </summary>
-public sealed class PolicyCompiler(NftTable table, string nodeName)
+public sealed partial class PolicyCompiler(NftTable table, string nodeName)
 {
     public const string SkeletonKey = "skeleton";
     private static readonly Direction[] Both = [Direction.Ingress, Direction.Egress];
-    public static string PolicyKey(string key) => "policy:" + key;
+    public static string ClassUnitKey(Direction d, string classKey) => "class:" + PolicyNames.Dir(d) + ":" + classKey;
     public static string PodKey(IPAddress ip) => "pod:" + ip;
 
     private readonly Dictionary<string, PodInfo> _pods = [];
@@ -34,7 +36,10 @@ public sealed class PolicyCompiler(NftTable table, string nodeName)
     public NftTable Table => table;
     public int PodCount => _pods.Count;
     public int PolicyCount => _policies.Count;
-    public bool HasChanges => _skeletonDirty || _dirtyPolicies.Count > 0 || _dirtyIps.Count > 0;
+    public bool HasChanges => _skeletonDirty || _dirtyPolicies.Count > 0 || _dirtyIps.Count > 0 || _dirtyClasses.Count > 0;
+
+    /// <summary>Classes in use (each with at least one local pod).</summary>
+    public int ClassCount => _classes.Count;
 
     private bool IsLocal(PodInfo p) => p.NodeName == nodeName;
 
@@ -99,6 +104,7 @@ public sealed class PolicyCompiler(NftTable table, string nodeName)
         _skeletonDirty = true;
         _dirtyPolicies.UnionWith(_policies.Keys);
         _dirtyIps.UnionWith(_localByIp.Keys);
+        _dirtyClasses.UnionWith(_classes.Keys);
     }
 
     private void PolicyChanged(string ns, string key)
@@ -122,21 +128,19 @@ public sealed class PolicyCompiler(NftTable table, string nodeName)
     }
 
     /// <summary>
-    /// Which of a policy's sets the pod belongs to, as bits (0: none): per rule, whether it is a
-    /// selector peer, and whether its named ports count (egress peer or ingress target).
+    /// What of a policy's class content the pod is part of, as bits (0: nothing): per rule, whether
+    /// it is a selector peer, and whether its named ports count (egress rules: the peer resolves the
+    /// name; an ingress target's named ports are part of its class key instead).
     /// </summary>
     private ulong Relevance(PolicyInfo p, PodInfo pod)
     {
         ulong bits = 0;
         int n = 0;
-        bool? target = null;
         foreach (var (d, _, rule) in Rules(p))
         {
-            bool named = rule.Ports?.Any(x => x.IsNamed) == true;
             bool peer = rule.Peers is { } peers && peers.Any(x => x.IsSelector && PeerMatches(p, x, pod));
-            bool namedDest = named && (d == Direction.Ingress
-                ? target ??= Selects(p, pod)
-                : rule.Peers is null || peer || rule.Peers.Any(x => x.Block is { } b && b.Cidr.Contains(pod.Ip) && !b.Except.Any(e => e.Contains(pod.Ip))));
+            bool namedDest = d == Direction.Egress && rule.Ports?.Any(x => x.IsNamed) == true
+                && (rule.Peers is null || peer || rule.Peers.Any(x => x.Block is { } b && b.Cidr.Contains(pod.Ip) && !b.Except.Any(e => e.Contains(pod.Ip))));
             if (peer) bits |= 1UL << (n % 64);
             if (namedDest) bits |= 1UL << ((n + 1) % 64);
             n += 2;
@@ -151,127 +155,34 @@ public sealed class PolicyCompiler(NftTable table, string nodeName)
     {
         var list = new List<(string, UnitOutput?)>();
         if (_skeletonDirty) list.Add((SkeletonKey, Skeleton()));
-        foreach (var key in _dirtyPolicies)
-            list.Add((PolicyKey(key), _policies.TryGetValue(key, out var p) ? CompilePolicy(p) : null));
+        // Pods first: they may move between classes, create classes and leave some empty.
         foreach (var ip in _dirtyIps) list.Add((PodKey(ip), CompilePod(ip)));
+        foreach (var key in _dirtyPolicies)
+            if (_classesByPolicy.TryGetValue(key, out var cs)) _dirtyClasses.UnionWith(cs);
+        foreach (var id in _dirtyClasses)
+            list.Add((id, _classes.TryGetValue(id, out var c) ? CompileClass(c) : null));
         _skeletonDirty = false;
         _dirtyPolicies.Clear();
         _dirtyIps.Clear();
+        _dirtyClasses.Clear();
         return list;
     }
 
     public UnitOutput Skeleton()
     {
         var u = new UnitOutput();
-        u.Sets.Add(new(new NftSet(table, PolicyNames.IngressMap, [NftDataType.Ipv4Addr], NftDataType.Verdict, Comment: "isolated local pods: ingress"), []));
-        u.Sets.Add(new(new NftSet(table, PolicyNames.EgressMap, [NftDataType.Ipv4Addr], NftDataType.Verdict, Comment: "isolated local pods: egress"), []));
+        u.Sets.Add(new(new NftSet(table, PolicyNames.IngressMap, [NftDataType.Ipv4Addr], NftDataType.Verdict, Comment: "isolated local pods: ingress class"), []));
+        u.Sets.Add(new(new NftSet(table, PolicyNames.EgressMap, [NftDataType.Ipv4Addr], NftDataType.Verdict, Comment: "isolated local pods: egress class"), []));
+        u.Sets.Add(new(new NftSet(table, PolicyNames.SelfSet, [NftDataType.Ipv4Addr, NftDataType.Ipv4Addr], Comment: "isolated local pods: own traffic"), []));
         NftExpr[] replies = [.. NftMatch.CtState(NftCtState.Established | NftCtState.Related), NftMatch.Accept];
         // Two base chains on the forward hook: an accept in the first (egress of the source pod)
         // ends only that chain, so the packet still meets the second (ingress of the destination).
         // Forward runs after the proxy's DNAT: Service traffic is checked against the real pod and port.
-        u.Chains.Add(new PolicyChain(PolicyNames.EgressBase, [replies, PolicyExprs.Dispatch(Direction.Egress, PolicyNames.EgressMap)],
+        u.Chains.Add(new FingerprintedChain(PolicyNames.EgressBase, [replies, PolicyExprs.Dispatch(Direction.Egress, PolicyNames.EgressMap)],
             new NftBaseChain(NftChainType.Filter, NftHook.Forward, NftBaseChain.Filter)));
-        u.Chains.Add(new PolicyChain(PolicyNames.IngressBase, [replies, PolicyExprs.Dispatch(Direction.Ingress, PolicyNames.IngressMap)],
+        u.Chains.Add(new FingerprintedChain(PolicyNames.IngressBase, [replies, PolicyExprs.Dispatch(Direction.Ingress, PolicyNames.IngressMap)],
             new NftBaseChain(NftChainType.Filter, NftHook.Forward, NftBaseChain.Filter + 1)));
         return u;
-    }
-
-    private UnitOutput? CompilePod(IPAddress ip)
-    {
-        if (!_localByIp.TryGetValue(ip, out var keys) || keys.Count == 0) return null;
-        // Two local pods with one IP (one terminating): the live one owns the address.
-        var pod = keys.Select(k => _pods[k]).OrderBy(p => p.Terminating).ThenBy(p => p.Key, StringComparer.Ordinal).First();
-        var selecting = _policiesByNs.TryGetValue(pod.Namespace, out var ps)
-            ? ps.Values.Where(p => Selects(p, pod)).OrderBy(p => p.Key, StringComparer.Ordinal).ToList() : [];
-        var u = new UnitOutput();
-        foreach (var d in Both)
-        {
-            var mine = selecting.Where(p => p.Has(d)).ToList();
-            if (mine.Count == 0) continue; // not isolated in this direction
-            var chain = PolicyNames.PodChain(d, ip);
-            var rules = new List<NftExpr[]>();
-            rules.Add([.. PolicyExprs.PeerIs(d, ip), NftMatch.Accept]);
-            foreach (var p in mine) rules.Add([NftMatch.Jump(PolicyNames.PolicyChain(d, p.Key))]);
-            rules.Add([NftMatch.Drop]);
-            u.Chains.Add(new PolicyChain(chain, rules));
-            u.Entries.Add(new MapEntry(d == Direction.Ingress ? PolicyNames.IngressMap : PolicyNames.EgressMap, ip.GetAddressBytes(), NftVerdict.Goto(chain)));
-        }
-        return u;
-    }
-
-    public UnitOutput CompilePolicy(PolicyInfo p)
-    {
-        var u = new UnitOutput();
-        foreach (var d in Both)
-        {
-            if (!p.Has(d)) continue;
-            var rules = new List<NftExpr[]>();
-            var list = p.Rules(d);
-            for (int i = 0; i < list.Count; i++) CompileRule(p, d, i, list[i], u, rules);
-            u.Chains.Add(new PolicyChain(PolicyNames.PolicyChain(d, p.Key), rules));
-        }
-        return u;
-    }
-
-    private void CompileRule(PolicyInfo p, Direction d, int i, PolicyRule rule, UnitOutput u, List<NftExpr[]> rules)
-    {
-        var peerMatch = new List<NftExpr[]>();
-        List<PodInfo>? peerPods = null;
-        List<(ulong, ulong)>? ranges = null;
-        if (rule.Peers is null) peerMatch.Add([]);
-        else
-        {
-            if (rule.Peers.Any(x => x.IsSelector))
-            {
-                peerPods = PeerPods(p, rule.Peers).ToList();
-                var set = PolicyNames.PeersSet(d, p.Key, i);
-                u.Sets.Add(new(new NftSet(table, set, [NftDataType.Ipv4Addr], Comment: $"{p.Key} {PolicyNames.Dir(d)}[{i}] peer pods"),
-                    peerPods.Select(x => x.Ip).Distinct().Select(ip => new NftElement(ip.GetAddressBytes())).ToList()));
-                peerMatch.Add(PolicyExprs.PeerIn(d, set));
-            }
-            var blocks = rule.Peers.Where(x => x.Block is not null).Select(x => x.Block!).ToList();
-            if (blocks.Count > 0)
-            {
-                ranges = Ipv4Ranges.Union(blocks);
-                var set = PolicyNames.CidrSet(d, p.Key, i);
-                u.Sets.Add(new(new NftSet(table, set, [NftDataType.Ipv4Addr], Flags: NftSetFlags.Interval, Comment: $"{p.Key} {PolicyNames.Dir(d)}[{i}] ipBlocks"),
-                    Ipv4Ranges.Elements(ranges)));
-                peerMatch.Add(PolicyExprs.PeerIn(d, set));
-            }
-        }
-
-        var portMatch = new List<NftExpr[]>();
-        if (rule.Ports is null) portMatch.Add([]);
-        else
-        {
-            foreach (var port in rule.Ports.Where(x => !x.IsNamed)) portMatch.Add(PolicyExprs.Port(port));
-            var named = rule.Ports.Where(x => x.IsNamed).ToList();
-            if (named.Count > 0)
-            {
-                // The destination resolves the name: the selected pods for ingress, the peer pods for egress.
-                IEnumerable<PodInfo> dests = d == Direction.Ingress ? Selected(p)
-                    : rule.Peers is null ? _pods.Values
-                    : (peerPods ?? []).Concat(ranges is null ? [] : _pods.Values.Where(x => Ipv4Ranges.Contains(ranges, x.Ip)));
-                var els = new Dictionary<string, NftElement>();
-                foreach (var dest in dests)
-                    foreach (var np in named)
-                        foreach (var cp in dest.Ports)
-                            if (cp.Name == np.Name && cp.Protocol == np.Protocol)
-                            {
-                                var key = NftKey.AddrProtoPort(dest.Ip, cp.Protocol, cp.Port);
-                                els.TryAdd(Convert.ToHexString(key), new NftElement(key));
-                            }
-                var set = PolicyNames.NamedSet(d, p.Key, i);
-                u.Sets.Add(new(new NftSet(table, set, [NftDataType.Ipv4Addr, NftDataType.InetProto, NftDataType.InetService],
-                    Comment: $"{p.Key} {PolicyNames.Dir(d)}[{i}] named ports"), els.Values.ToList()));
-                portMatch.Add(PolicyExprs.NamedPorts(set));
-            }
-        }
-
-        // OR across peers and across ports: one accept rule per (peer kind, port) pair.
-        foreach (var pm in peerMatch)
-            foreach (var om in portMatch)
-                rules.Add([.. pm, .. om, NftMatch.Accept]);
     }
 
     // ---- selection ----
@@ -280,9 +191,6 @@ public sealed class PolicyCompiler(NftTable table, string nodeName)
         => _nsLabels.TryGetValue(ns, out var l) ? l : PolicyParser.NamespaceLabels(ns, null);
 
     private static bool Selects(PolicyInfo p, PodInfo pod) => pod.Namespace == p.Namespace && p.PodSelector.Matches(pod.Labels);
-
-    private IEnumerable<PodInfo> Selected(PolicyInfo p)
-        => _podsByNs.TryGetValue(p.Namespace, out var pods) ? pods.Values.Where(x => p.PodSelector.Matches(x.Labels)) : [];
 
     private bool PeerMatches(PolicyInfo p, Peer peer, PodInfo pod)
     {

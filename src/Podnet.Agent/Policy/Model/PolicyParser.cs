@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Podnet.Api.Models;
+using Podnet.Api.Policy;
 using Podnet.Api.Selectors;
 
 namespace Podnet.Agent.Policy.Model;
@@ -19,21 +20,10 @@ public static class PolicyParser
         string where = $"networkpolicy {ns}/{name}";
         var spec = np.Spec;
         var podSel = Selector(spec.PodSelector ?? new(), where, "spec.podSelector");
-        // policyTypes default: Ingress always; Egress when egress rules are present.
-        bool ingress, egress;
-        if (spec.PolicyTypes is { Count: > 0 } types)
-        {
-            for (int i = 0; i < types.Count; i++)
-                if (types[i] is not ("Ingress" or "Egress"))
-                    throw new PolicyException($"{where}: spec.policyTypes[{i}]: \"{types[i]}\" is neither Ingress nor Egress");
-            ingress = types.Contains("Ingress");
-            egress = types.Contains("Egress");
-        }
-        else
-        {
-            ingress = true;
-            egress = spec.Egress is { Count: > 0 };
-        }
+        for (int i = 0; i < (spec.PolicyTypes?.Count ?? 0); i++)
+            if (spec.PolicyTypes![i] is not ("Ingress" or "Egress"))
+                throw new PolicyException($"{where}: spec.policyTypes[{i}]: \"{spec.PolicyTypes[i]}\" is neither Ingress nor Egress");
+        var (ingress, egress) = PolicyTypes.Of(spec);
         var inRules = (spec.Ingress ?? []).Select((r, i) => Rule(r.From, r.Ports, where, $"spec.ingress[{i}]", "from")).ToList();
         var egRules = (spec.Egress ?? []).Select((r, i) => Rule(r.To, r.Ports, where, $"spec.egress[{i}]", "to")).ToList();
         return new PolicyInfo(ns, name, podSel, ingress, egress, inRules, egRules);

@@ -1,4 +1,3 @@
-using System.Net;
 using Podnet.Agent.Policy.Model;
 using Podnet.Linux.Nftables;
 
@@ -10,26 +9,29 @@ public static class PolicyExprs
     private const uint SaddrOffset = 12, DaddrOffset = 16;
 
     /// <summary>The peer's address: the source for ingress, the destination for egress.</summary>
-    public static NftExpr PeerAddr(Direction d) => new NftPayload(NftPayloadBase.Network, d == Direction.Ingress ? SaddrOffset : DaddrOffset, 4);
+    private static uint PeerOffset(Direction d) => d == Direction.Ingress ? SaddrOffset : DaddrOffset;
 
     /// <summary>"ip saddr @set" (ingress) / "ip daddr @set" (egress).</summary>
-    public static NftExpr[] PeerIn(Direction d, string set) => [PeerAddr(d), new NftLookup(set)];
+    public static NftExpr[] PeerIn(Direction d, string set) => [new NftPayload(NftPayloadBase.Network, PeerOffset(d), 4), new NftLookup(set)];
 
-    /// <summary>The pod's own address as the peer: a pod is never blocked from itself (hairpin through a Service too).</summary>
-    public static NftExpr[] PeerIs(Direction d, IPAddress self) => d == Direction.Ingress ? NftMatch.Saddr(self) : NftMatch.Daddr(self);
+    /// <summary>"ip saddr . meta l4proto . th dport @set" (ingress; daddr for egress), one 32-bit register per field.</summary>
+    public static NftExpr[] PeerProtoDportIn(Direction d, string set) =>
+    [
+        new NftPayload(NftPayloadBase.Network, PeerOffset(d), 4, NftReg.R32(0)),
+        new NftMeta(NftMetaKey.L4Proto, NftReg.R32(1)),
+        new NftPayload(NftPayloadBase.Transport, 2, 2, NftReg.R32(2)),
+        new NftLookup(set, NftReg.R32(0)),
+    ];
 
-    /// <summary>"meta l4proto P [th dport N | th dport N-M]".</summary>
-    public static NftExpr[] Port(PolicyPort p)
-    {
-        if (p.From is not { } from) return NftMatch.L4Proto(p.Protocol);
-        ushort to = p.To ?? from;
-        return [.. NftMatch.L4Proto(p.Protocol), .. to == from ? NftMatch.Dport(from) : NftMatch.DportRange(from, to)];
-    }
+    /// <summary>"ip saddr . ip daddr @self": a pod's own traffic (hairpin through its Service too) is never blocked.</summary>
+    public static NftExpr[] SelfIn(string set) =>
+    [
+        new NftPayload(NftPayloadBase.Network, SaddrOffset, 4, NftReg.R32(0)),
+        new NftPayload(NftPayloadBase.Network, DaddrOffset, 4, NftReg.R32(1)),
+        new NftLookup(set, NftReg.R32(0)),
+    ];
 
-    /// <summary>"ip daddr . meta l4proto . th dport @set": named ports resolved on the destination pod.</summary>
-    public static NftExpr[] NamedPorts(string set) => [.. NftMatch.DaddrProtoDport(), new NftLookup(set, NftReg.R32(0))];
-
-    /// <summary>"ip saddr vmap @map" / "ip daddr vmap @map".</summary>
+    /// <summary>"ip saddr vmap @map" / "ip daddr vmap @map": the isolated pod's own address picks its class.</summary>
     public static NftExpr[] Dispatch(Direction d, string map) =>
         [new NftPayload(NftPayloadBase.Network, d == Direction.Ingress ? DaddrOffset : SaddrOffset, 4), new NftLookup(map, NftReg.R1, NftReg.Verdict)];
 }

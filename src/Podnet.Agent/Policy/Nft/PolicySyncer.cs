@@ -16,7 +16,7 @@ public sealed class PolicySyncer(INftRunner nft, NftTable table, Action<string>?
 
     // Wanted: the union of every unit's output, and what each unit contributed.
     private readonly Dictionary<string, UnitOutput> _units = [];
-    private readonly Dictionary<string, PolicyChain> _wantChains = [];
+    private readonly Dictionary<string, FingerprintedChain> _wantChains = [];
     private readonly Dictionary<string, SetContent> _wantSets = [];
     private readonly Dictionary<string, MapEntry> _wantEntries = [];
     private readonly HashSet<string> _touchedChains = [], _touchedSets = [], _touchedEntries = [];
@@ -57,33 +57,27 @@ public sealed class PolicySyncer(INftRunner nft, NftTable table, Action<string>?
         _kChains.Clear(); _kSets.Clear(); _kEntries.Clear();
         _tableExists = state is not null;
         if (state is null) return;
-        foreach (var c in state.Chains.Keys) { _kChains[c] = null; _touchedChains.Add(c); }
-        foreach (var r in state.Rules)
-            if (_kChains.TryGetValue(r.Chain, out var fp) && fp is null && r.Comment is { } cm && cm.StartsWith(PolicyChain.FingerprintPrefix))
-                _kChains[r.Chain] = cm[PolicyChain.FingerprintPrefix.Length..];
-        // A chain without rules has no comment to carry a fingerprint; it is what an empty chain wants.
-        var withRules = state.Rules.Select(r => r.Chain).ToHashSet();
-        foreach (var c in state.Chains.Keys) if (!withRules.Contains(c)) _kChains[c] = PolicyChain.EmptyFingerprint;
+        foreach (var (c, fp) in FingerprintedChain.Read(state)) { _kChains[c] = fp; _touchedChains.Add(c); }
         foreach (var (name, def) in state.Sets)
         {
             if (name.StartsWith("__")) continue; // anonymous sets live and die with their rules
             var els = state.Elements.GetValueOrDefault(name) ?? [];
-            if (name is PolicyNames.IngressMap or PolicyNames.EgressMap)
+            if (PolicyNames.HoldsEntries(name))
             {
                 foreach (var e in els)
-                    if (e.Verdict is { } v)
-                    {
-                        var me = new MapEntry(name, e.Key, v);
-                        _kEntries[me.Id] = me;
-                        _touchedEntries.Add(me.Id);
-                    }
+                {
+                    var me = new MapEntry(name, e.Key, e.Verdict);
+                    _kEntries[me.Id] = me;
+                    _touchedEntries.Add(me.Id);
+                }
             }
             _kSets[name] = (def, els.ToDictionary(ElementId));
             _touchedSets.Add(name);
         }
     }
 
-    private static string ElementId(NftElement e) => e.IntervalEnd ? e.KeyHex + "/end" : e.KeyHex;
+    private static string ElementId(NftElement e) =>
+        e.KeyHex + (e.KeyEnd is { } end ? "-" + Convert.ToHexString(end) : "") + (e.IntervalEnd ? "/end" : "");
 
     /// <summary>Writes pending changes as one transaction. Returns false (and logs) when the kernel refused it.</summary>
     public bool Sync()
@@ -97,8 +91,8 @@ public sealed class PolicySyncer(INftRunner nft, NftTable table, Action<string>?
         var newSets = new List<SetContent>();
         foreach (var name in _touchedSets)
             if (_wantSets.TryGetValue(name, out var s) && !_kSets.ContainsKey(name)) { tx.AddSet(s.Def); newSets.Add(s); }
-        var newChains = new List<PolicyChain>();
-        var changedChains = new List<PolicyChain>();
+        var newChains = new List<FingerprintedChain>();
+        var changedChains = new List<FingerprintedChain>();
         foreach (var name in _touchedChains)
         {
             if (!_wantChains.TryGetValue(name, out var c)) continue;
@@ -106,12 +100,13 @@ public sealed class PolicySyncer(INftRunner nft, NftTable table, Action<string>?
             else if (fp != c.Fingerprint) changedChains.Add(c);
         }
 
-        // 2. Set elements: plain sets by difference; interval sets are refilled whole when they differ
-        // (flush and add in the same transaction, so no packet sees them empty).
+        // 2. Set elements: plain sets by difference; interval sets (whose ranges merge and must not
+        // overlap) are refilled whole when they differ — flush and add in the same transaction, so no
+        // packet sees them empty.
         var elementState = new Dictionary<string, Dictionary<string, NftElement>>();
         foreach (var name in _touchedSets)
         {
-            if (!_wantSets.TryGetValue(name, out var s) || s.Def.IsMap) continue;
+            if (!_wantSets.TryGetValue(name, out var s) || PolicyNames.HoldsEntries(name)) continue; // entries: step 4
             var want = new Dictionary<string, NftElement>(s.Elements.Count);
             foreach (var e in s.Elements) want[ElementId(e)] = e;
             var have = _kSets.TryGetValue(name, out var k) ? k.Elements : [];

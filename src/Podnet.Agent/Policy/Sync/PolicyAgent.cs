@@ -5,6 +5,7 @@ using Podnet.Agent.Policy.Nft;
 using Podnet.Api.Client;
 using Podnet.Api.Json;
 using Podnet.Api.Models;
+using Podnet.Api.Policy;
 using Podnet.Api.Resources;
 using Podnet.Linux.Nftables;
 
@@ -77,15 +78,18 @@ public sealed class PolicyAgent(ApiClient api, INftRunner nft, string nodeName, 
         _signal.Release();
     }
 
-    private static PolicyInfo? DenyAll(JsonObject o)
+    /// <summary>
+    /// A policy the parser refused, as deny-all for the pods it selects in the directions it isolates
+    /// (the same policyTypes rule as a readable policy); null when even its selector is unreadable.
+    /// </summary>
+    public static PolicyInfo? DenyAll(JsonObject o)
     {
         try
         {
             var np = KubeJson.As<NetworkPolicy>(o);
             var sel = Podnet.Api.Selectors.LabelSelector.FromSpec(np.Spec.PodSelector ?? new());
-            var types = np.Spec.PolicyTypes;
-            return new PolicyInfo(np.Metadata.Namespace ?? "default", np.Metadata.Name ?? "", sel,
-                types is null || types.Contains("Ingress"), types?.Contains("Egress") == true || np.Spec.Egress is { Count: > 0 }, [], []);
+            var (ingress, egress) = PolicyTypes.Of(np.Spec);
+            return new PolicyInfo(np.Metadata.Namespace ?? "default", np.Metadata.Name ?? "", sel, ingress, egress, [], []);
         }
         catch (Exception) { return null; }
     }
