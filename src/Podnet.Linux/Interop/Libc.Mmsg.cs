@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Podnet.Linux.Interop;
 
+/// <summary>recvmmsg/sendmmsg and the structures they use (x86_64/aarch64 layouts).</summary>
 internal static partial class Libc
 {
     internal const int MSG_WAITFORONE = 0x10000;
@@ -36,5 +37,26 @@ internal static partial class Libc
     {
         public MsgHdr Hdr;
         public uint Len;
+    }
+
+    /// <summary>struct sockaddr_in; port and address in network byte order.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct SockAddrIn
+    {
+        public ushort Family;
+        public ushort PortBe;
+        public uint AddrBe;
+        public ulong Zero;
+    }
+
+    /// <summary>struct cmsghdr followed by room for one int payload (UDP_GRO's segment size).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct CMsgInt
+    {
+        public nuint Len;
+        public int Level;
+        public int Type;
+        public int Value;
+        private int _pad;
     }
 }

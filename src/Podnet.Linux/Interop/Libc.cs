@@ -14,6 +14,7 @@ internal static partial class Libc
     internal const ulong MS_BIND = 0x1000, MS_REC = 0x4000, MS_SHARED = 1 << 20;
     internal const int MNT_DETACH = 2;
 
-    internal const int AF_NETLINK = 16, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
-    internal const int MSG_TRUNC = 0x20;
+    internal const int AF_INET = 2, AF_NETLINK = 16, SOCK_DGRAM = 2, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
+    internal const int SOL_SOCKET = 1, SO_SNDBUF = 7, SO_RCVBUF = 8, SO_SNDBUFFORCE = 32, SO_RCVBUFFORCE = 33;
+    internal const int MSG_DONTWAIT = 0x40, MSG_TRUNC = 0x20;
 }

@@ -89,17 +89,24 @@ public class ApiLeaseStoreTests : IAsyncLifetime
         try
         {
             var cfg = NetworkConfig.Parse("""{"Network":"10.244.0.0/16","SubnetMin":"10.244.1.0","SubnetMax":"10.244.6.0"}""");
+            // Every node's outcome (subnet, "none" for a correct no-free-subnet answer, or the error)
+            // goes into each assertion's message, so a failure under load says what happened.
             var got = await Task.WhenAll(clients.Select((c, i) => Task.Run(async () =>
             {
+                string node = "node-" + (i + 1);
                 var m = new LeaseManager(new ApiLeaseStore(c), cfg, _clock, Ttl);
-                try { return (await m.AcquireAsync(Req("node-" + (i + 1)), default)).Subnet.ToString(); }
-                catch (InvalidOperationException e) when (e.Message.Contains("no free subnet")) { return null; }
+                try { return (node, subnet: (string?)(await m.AcquireAsync(Req(node), default)).Subnet.ToString(), error: (string?)null); }
+                catch (InvalidOperationException e) when (e.Message.Contains("no free subnet")) { return (node, subnet: null, error: null); }
+                catch (Exception e) { return (node, subnet: null, error: $"{e.GetType().Name}: {e.Message}"); }
             })));
-            var ok = got.Where(s => s is not null).ToList();
-            Assert.Equal(6, ok.Count);
-            Assert.Equal(6, ok.Distinct().Count());
             var stored = await _store.ListAsync(default);
-            Assert.Equal(6, stored.Select(s => s.Node).Distinct().Count());
+            string report = "outcomes: " + string.Join("; ", got.Select(g => $"{g.node} → {g.subnet ?? g.error ?? "none"}"))
+                + " | stored: " + string.Join("; ", stored.Select(l => $"{l.Subnet} {l.Node} v{l.ResourceVersion}"));
+            Assert.True(got.All(g => g.error is null), "a node failed: " + report);
+            var ok = got.Where(g => g.subnet is not null).Select(g => g.subnet).ToList();
+            Assert.True(ok.Count == 6, $"{ok.Count} nodes got a subnet, expected 6: " + report);
+            Assert.True(ok.Distinct().Count() == 6, "a subnet was handed out twice: " + report);
+            Assert.True(stored.Count == 6 && stored.Select(s => s.Node).Distinct().Count() == 6, "stored leases do not belong to 6 distinct nodes: " + report);
         }
         finally { clients.ForEach(c => c.Dispose()); }
     }

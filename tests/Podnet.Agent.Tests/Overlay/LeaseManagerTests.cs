@@ -57,6 +57,26 @@ public class LeaseManagerTests
     }
 
     [Fact]
+    public async Task A_claim_accepted_but_not_yet_listed_is_waited_for_not_retried_until_the_attempts_run_out()
+    {
+        // All three subnets are taken; node-7's claim on .1 is not in lists for the next 25 reads
+        // (more than the attempts an immediate retry loop would spend losing on it).
+        foreach (var (node, subnet) in new[] { ("node-7", "10.244.1.0/24"), ("node-8", "10.244.2.0/24"), ("node-9", "10.244.3.0/24") })
+            _store.Put(new SubnetLease
+            {
+                Subnet = IPNetwork.Parse(subnet), Node = node, PublicIp = IPAddress.Parse("192.168.80.99"), BackendType = "vxlan",
+                Expiration = _clock.GetUtcNow() + Ttl,
+            });
+        _store.HideFromLists(IPNetwork.Parse("10.244.1.0/24"), 25);
+        int writes = _store.Writes;
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => Acquire("node-1"));
+        Assert.Contains("no free subnet", e.Message);
+        Assert.Equal(writes, _store.Writes);
+        Assert.True(_store.Lists > 25, $"gave up after {_store.Lists} lists");
+        Assert.DoesNotContain(await _store.ListAsync(default), l => l.Node == "node-1");
+    }
+
+    [Fact]
     public async Task Restart_gets_the_previous_subnet_back_even_if_it_prefers_another()
     {
         var first = await Acquire("node-1");

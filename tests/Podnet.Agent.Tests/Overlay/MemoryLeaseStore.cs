@@ -16,9 +16,27 @@ public sealed class MemoryLeaseStore : ILeaseStore
 
     public int Writes { get; private set; }
 
+    private readonly Dictionary<IPNetwork, int> _unlisted = new();
+
+    /// <summary>The next <paramref name="lists"/> lists leave <paramref name="subnet"/> out, as the API
+    /// server's lists do for a write it has accepted but not yet made durable.</summary>
+    public void HideFromLists(IPNetwork subnet, int lists)
+    {
+        lock (_items) _unlisted[subnet] = lists;
+    }
+
+    public int Lists { get; private set; }
+
     public Task<IReadOnlyList<SubnetLease>> ListAsync(CancellationToken ct)
     {
-        lock (_items) return Task.FromResult<IReadOnlyList<SubnetLease>>(_items.Values.ToList());
+        lock (_items)
+        {
+            Lists++;
+            var list = _items.Values.Where(l => !_unlisted.ContainsKey(l.Subnet)).ToList();
+            foreach (var (s, n) in _unlisted.ToList())
+                if (n <= 1) _unlisted.Remove(s); else _unlisted[s] = n - 1;
+            return Task.FromResult<IReadOnlyList<SubnetLease>>(list);
+        }
     }
 
     public Task<SubnetLease?> GetAsync(IPNetwork subnet, CancellationToken ct)

@@ -18,7 +18,7 @@ namespace Podnet.Agent.Overlay.Subnet;
 /// </summary>
 public sealed class LeaseManager(ILeaseStore store, NetworkConfig config, TimeProvider clock, TimeSpan ttl)
 {
-    private const int MaxAttempts = 20;
+    private const int MaxAttempts = 40; // with the backoff: several seconds of lost races
 
     public TimeSpan Ttl => ttl;
 
@@ -26,8 +26,14 @@ public sealed class LeaseManager(ILeaseStore store, NetworkConfig config, TimePr
     /// else a preferred subnet if free, else a random free one.</summary>
     public async Task<SubnetLease> AcquireAsync(LeaseRequest req, CancellationToken ct)
     {
+        // Subnets we lost a conditional write on, with the version we had read (null: absent).
+        // The winner's write can be accepted before a list shows it (the API server acknowledges
+        // and publishes a write only after its fsync), so a re-read may still show the subnet as
+        // we saw it; trying it again would just lose again and burn an attempt.
+        var lost = new Dictionary<IPNetwork, string?>();
         for (int attempt = 0; attempt < MaxAttempts; attempt++)
         {
+            if (attempt > 0) await Backoff(attempt, ct);
             var all = await store.ListAsync(ct);
             var now = clock.GetUtcNow();
 
@@ -41,13 +47,19 @@ public sealed class LeaseManager(ILeaseStore store, NetworkConfig config, TimePr
             }
 
             var byName = all.ToDictionary(l => l.Subnet);
+            foreach (var (s, version) in lost.ToList())
+                if (byName.TryGetValue(s, out var seen) && seen.ResourceVersion != version) lost.Remove(s); // the list caught up
             var candidates = new List<IPNetwork>();
             foreach (var p in req.Preferred)
                 if (config.IsLeasable(p) && !candidates.Contains(p)) candidates.Add(p);
             candidates.AddRange(FreeSubnets(byName, now));
+            candidates.RemoveAll(lost.ContainsKey);
             if (candidates.Count == 0)
+            {
+                if (lost.Count > 0) continue; // only subnets whose winners are not listed yet: wait for them
                 throw new InvalidOperationException(
                     $"no free subnet in {config.Network} between {config.SubnetMin} and {config.SubnetMax} (/{config.SubnetLen}): all {config.SubnetCount} are leased");
+            }
 
             foreach (var subnet in candidates)
             {
@@ -59,11 +71,21 @@ public sealed class LeaseManager(ILeaseStore store, NetworkConfig config, TimePr
                         ? await store.CreateAsync(New(subnet, req, now), ct)
                         : await store.UpdateAsync(Fill(existing, req, now), ct); // expired: CAS takeover
                 }
-                catch (LeaseConflictException) { break; } // lost a race: re-read everything
+                catch (LeaseConflictException)
+                {
+                    lost[subnet] = existing?.ResourceVersion;
+                    break; // lost a race: re-read everything
+                }
             }
         }
-        throw new InvalidOperationException($"could not acquire a subnet of {config.Network} for node {req.Node}: lost {MaxAttempts} races in a row");
+        throw new InvalidOperationException($"could not acquire a subnet of {config.Network} for node {req.Node}: lost {MaxAttempts} races in a row (still waiting to see the winners of {string.Join(", ", lost.Keys)})");
     }
+
+    /// <summary>A short random pause before re-reading after a lost race (1–2^attempt ms, at most
+    /// 100 ms), so racing claimers spread out and an in-flight write has time to become visible.
+    /// Real time on purpose: the lease clock may be a test's manual one.</summary>
+    private static Task Backoff(int attempt, CancellationToken ct) =>
+        Task.Delay(Random.Shared.Next(1, Math.Min(100, 1 << Math.Min(attempt, 7)) + 1), ct);
 
     /// <summary>Extends <paramref name="lease"/> by the TTL. Throws <see cref="LeaseLostException"/>
     /// when another node has written the subnet since we did (or ours expired and was reassigned).</summary>
