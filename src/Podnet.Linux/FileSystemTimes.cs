@@ -5,8 +5,10 @@ namespace Podnet.Linux;
 /// <summary>Whether a directory's mtime tells every change apart.</summary>
 public static class FileSystemTimes
 {
-    // statfs f_type of the file systems that opted into multigrain timestamps (Linux 6.13).
-    const long Ext4 = 0xEF53, Xfs = 0x58465342, Btrfs = 0x9123683E, Tmpfs = 0x01021994;
+    // statfs f_type of disk file systems with multigrain timestamps (Linux 6.13). tmpfs has them too, but
+    // its unlink sets the directory's times from the removed file's (coarse) clock, which clears the
+    // "queried" mark, so a later change in the same tick can repeat an earlier mtime: not listed.
+    const long Ext4 = 0xEF53, Xfs = 0x58465342, Btrfs = 0x9123683E;
 
     /// <summary>
     /// True when a change made after the directory's mtime was read always gets a different mtime:
@@ -17,6 +19,6 @@ public static class FileSystemTimes
     {
         var v = Environment.OSVersion.Version;
         if (v.Major < 6 || (v.Major == 6 && v.Minor < 13)) return false;
-        return Libc.FileSystemType(dir) is Ext4 or Xfs or Btrfs or Tmpfs;
+        return Libc.FileSystemType(dir) is Ext4 or Xfs or Btrfs;
     }
 }

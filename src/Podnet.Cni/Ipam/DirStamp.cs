@@ -4,10 +4,11 @@ namespace Podnet.Cni.Ipam;
 /// Lets ADD and DEL skip reading every reservation file. The stamp (".podnet-stamp", a regular file whose
 /// content matches no container ID, so host-local's walk passes over it) records the data directory's
 /// mtime at a moment when podnet-ipam knew that every reservation in it had an owner hint. Every
-/// reservation or release, by host-local or by us, creates or removes a directory entry and so changes
-/// the mtime; all of them happen under the directory lock, as does the check. So while the mtime is the
-/// stamped one, the hints are the whole truth. After any foreign change (or a crash between a
-/// reservation and its hint) the mtime differs and the store scans, as before.
+/// reservation, by host-local or by us, creates a directory entry and so changes the mtime; all of them
+/// happen under the directory lock, as does the check. So while the mtime is the stamped one, no
+/// reservation without a hint can have appeared (releases only make hints stale, and hints are verified
+/// against the files they name). After a foreign reservation (or a crash between a reservation and its
+/// hint) the mtime differs and the store scans, as before.
 /// Only used where a change after a read of the mtime always gets a new mtime
 /// (<see cref="Podnet.Linux.FileSystemTimes.MtimeSeesEveryChange"/>); elsewhere two changes within one
 /// clock tick could share an mtime, and the store always scans.

@@ -17,6 +17,23 @@ public sealed partial class Rtnl
         }
     }
 
+    /// <summary>
+    /// The index of the link called <paramref name="name"/>, or null if there is none, without taking the
+    /// kernel's rtnl lock (a GETLINK request waits for it behind every other process's link changes: tens
+    /// of ms while others delete links).
+    /// </summary>
+    public int? FindIndexUnlocked(string name)
+    {
+        CheckName(name, "get link index", Q(name));
+        lock (_lock)
+        {
+            int r = _sock.IndexOf(name);
+            if (r == -Errno.ENODEV) return null;
+            if (r < 0) throw Error(-r, "get link index", Q(name));
+            return r;
+        }
+    }
+
     /// <summary>The link with <paramref name="index"/>, or null if there is none.</summary>
     public Link? FindLink(int index)
     {
