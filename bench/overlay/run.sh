@@ -2,11 +2,14 @@
 # bench/overlay: iperf3 TCP throughput between pods on two different nodes for each podnetd
 # backend (host-gw, vxlan, udp), and between the two node namespaces directly, in one run.
 # Everything lives in pnt-ovb-* namespaces; a fresh control plane per backend; all removed on exit.
-# Usage: bench/overlay/run.sh [seconds per transfer (default 5)] [rounds (default 2)]
+# Every path runs the same iperf3 command (one TCP stream, first second omitted as warm-up) once
+# per round; paths alternate within a round, so a ratio compares transfers made minutes apart at
+# most. Reported: median and min–max per path, and each ratio as the median of the per-round ratios.
+# Usage: bench/overlay/run.sh [seconds per transfer (default 5)] [rounds (default 3)]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECS=${1:-5}
-ROUNDS=${2:-2}
+ROUNDS=${2:-3}
 BIN=${PODNET_BIN:-$PWD/out/bin}
 [ -x "$BIN/podnetd" ] && [ -x "$BIN/podnet" ] || { echo "need $BIN/podnetd and $BIN/podnet (scripts/build.sh)" >&2; exit 1; }
 command -v iperf3 >/dev/null || { echo "need iperf3 (apt-get install -y iperf3)" >&2; exit 1; }
@@ -15,10 +18,16 @@ FAB=pnt-ovb-$TAG-f; N1=pnt-ovb-$TAG-n1; N2=pnt-ovb-$TAG-n2; P1=pnt-ovb-$TAG-p1; 
 WORK=$(mktemp -d /tmp/pnt-ovb-XXXXXX)
 PIDS=()
 
+# run_backend runs in a subshell ($(...)), so its PIDS are invisible to the EXIT trap: the control
+# plane (root namespace, not found by `ip netns pids`) is also listed in $WORK/pids for cleanup.
 stop_all() {
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
   PIDS=()
+  if [ -f "$WORK/pids" ]; then
+    for p in $(cat "$WORK/pids"); do kill "$p" 2>/dev/null || true; done
+    : > "$WORK/pids"
+  fi
   for ns in $P1 $P2 $N1 $N2 $FAB; do
     if [ -e "/run/netns/$ns" ]; then
       for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
@@ -68,7 +77,7 @@ iperf() {
   local srv=$!
   sleep 0.3
   local out
-  out=$(ip netns exec $a iperf3 -c $ip -p 5201 -t $SECS -J 2>/dev/null || true)
+  out=$(ip netns exec $a iperf3 -c $ip -p 5201 -t $SECS -O 1 -J 2>/dev/null || true)
   wait $srv 2>/dev/null || true
   python3 -c 'import json,sys; d=json.loads(sys.stdin.read()); print("%.2f" % (d["end"]["sum_received"]["bits_per_second"]/1e9))' <<<"$out" 2>/dev/null || echo "0.00"
 }
@@ -84,7 +93,7 @@ run_backend() {
   topology
   local dir=$WORK/$backend; mkdir -p $dir/n1 $dir/n2
   "$BIN/podnet" controlplane --socket $dir/api.sock --data $dir/data >$dir/cp.log 2>&1 &
-  PIDS+=($!)
+  PIDS+=($!); echo $! >> "$WORK/pids"
   for _ in $(seq 100); do [ -S $dir/api.sock ] && break; sleep 0.1; done
   local i
   for i in 1 2; do
@@ -107,29 +116,36 @@ run_backend() {
   stop_all
 }
 
-declare -A SUM
+declare -A R
 KINDS=${KINDS:-direct host-gw vxlan udp}
-for k in direct host-gw vxlan udp; do SUM[$k]=0; done
-echo "bench/overlay: iperf3 TCP, ${SECS}s per transfer, $ROUNDS rounds, $(nproc) cores, $(uname -r)" >&2
+for k in direct host-gw vxlan udp; do R[$k]=""; done
+echo "bench/overlay: iperf3 TCP, ${SECS}s per transfer (+1s omitted), $ROUNDS rounds, $(nproc) cores, $(uname -r); load at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 for r in $(seq $ROUNDS); do
   for k in $KINDS; do
     if [ $k = direct ]; then g=$(run_direct); else g=$(run_backend $k); fi
     echo "round $r  $k  $g Gbit/s" >&2
-    SUM[$k]=$(python3 -c "print(${SUM[$k]} + $g)")
+    R[$k]="${R[$k]} $g"
   done
 done
-avg() { python3 -c "print('%.2f' % (${SUM[$1]} / $ROUNDS))"; }
-ratio() { python3 -c "a=${SUM[$1]}; b=${SUM[$2]}; print('%.2f' % (a/b) if b else 'n/a')"; }
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+stat() { python3 -c 'import statistics,sys; v=[float(x) for x in sys.argv[1:]]; print("%.2f (%.2f–%.2f)" % (statistics.median(v), min(v), max(v)) if v else "not run")' ${R[$1]}; }
+ratio() { python3 -c '
+import statistics,sys
+a=[float(x) for x in sys.argv[1].split()]; b=[float(x) for x in sys.argv[2].split()]
+r=[x/y for x,y in zip(a,b) if y>0]
+print("%.2f (rounds %s)" % (statistics.median(r), ", ".join("%.2f" % x for x in r)) if r else "n/a")' "${R[$1]}" "${R[$2]}"; }
 echo
-echo "| path (pod → pod on another node) | Gbit/s (mean of $ROUNDS) |"
+echo "| path (pod → pod on another node) | Gbit/s, median of $ROUNDS (min–max) |"
 echo "|---|---|"
-echo "| node → node directly (no Podnet) | $(avg direct) |"
-echo "| host-gw | $(avg host-gw) |"
-echo "| vxlan | $(avg vxlan) |"
-echo "| udp (userspace: TUN offloads + UDP GSO/GRO) | $(avg udp) |"
+echo "| node → node directly (no Podnet) | $(stat direct) |"
+echo "| host-gw | $(stat host-gw) |"
+echo "| vxlan | $(stat vxlan) |"
+echo "| udp (userspace: TUN offloads + UDP GSO/GRO) | $(stat udp) |"
 echo
-echo "| ratio | measured | target |"
+echo "| ratio (median of per-round ratios) | measured | target |"
 echo "|---|---|---|"
 echo "| host-gw / direct | $(ratio host-gw direct) | ≥ 0.9 |"
 echo "| vxlan / host-gw | $(ratio vxlan host-gw) | ≥ 0.85 |"
 echo "| udp / vxlan | $(ratio udp vxlan) | ≥ 0.6 |"
+echo
+echo "load average at end: $LOAD_END"

@@ -171,10 +171,12 @@ public sealed partial class Rtnl
     /// Adds a vxlan device with <paramref name="vni"/> on UDP <paramref name="port"/> (8472 is
     /// flannel's, 4789 IANA's). <paramref name="local"/> is the source VTEP address,
     /// <paramref name="underlay"/> the device it sends through. Learning is off by default: the
-    /// overlay agent programs FDB and neighbour entries itself.
+    /// overlay agent programs FDB and neighbour entries itself. <paramref name="udpChecksum"/> false
+    /// sends IPv4 outer UDP checksums as zero (RFC 7348 says it SHOULD be zero; the inner packet
+    /// keeps its own checksum); null keeps the kernel's default.
     /// </summary>
     public void AddVxlan(string name, uint vni, ushort port = 8472, IPAddress? local = null,
-        LinkRef? underlay = null, bool learning = false, int? mtu = null, MacAddress? mac = null)
+        LinkRef? underlay = null, bool learning = false, int? mtu = null, MacAddress? mac = null, bool? udpChecksum = null)
     {
         string obj = Q(name);
         CheckName(name, "add vxlan", obj);
@@ -193,6 +195,7 @@ public sealed partial class Rtnl
                     ? Nl.IFLA_VXLAN_LOCAL6 : Nl.IFLA_VXLAN_LOCAL, local);
             _msg.U8(Nl.IFLA_VXLAN_LEARNING, learning ? (byte)1 : (byte)0);
             _msg.U16BigEndian(Nl.IFLA_VXLAN_PORT, port);
+            if (udpChecksum is { } csum) _msg.U8(Nl.IFLA_VXLAN_UDP_CSUM, csum ? (byte)1 : (byte)0);
             _msg.EndNested(d);
             _msg.EndNested(li);
             Check(Ack(), "add vxlan", obj);

@@ -35,7 +35,9 @@ public sealed class VxlanDevice(BackendContext ctx)
         }
         if (link is null)
         {
-            rt.AddVxlan(Name, b.Vni, b.Port, ctx.Underlay.Address, ctx.Underlay.Index, learning: false, mtu: Mtu);
+            // Zero outer UDP checksum, as flannel's devices have and RFC 7348 recommends: the kernel's
+            // default computes and verifies one per packet, ~10 % of vxlan throughput in bench/overlay.
+            rt.AddVxlan(Name, b.Vni, b.Port, ctx.Underlay.Address, ctx.Underlay.Index, learning: false, mtu: Mtu, udpChecksum: false);
             link = rt.GetLink(Name);
             ctx.Log($"created vxlan device {Name} (VNI {b.Vni}, port {b.Port}, local {ctx.Underlay.Address}, mac {link.Mac}, mtu {Mtu})");
         }
