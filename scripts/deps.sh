@@ -3,6 +3,7 @@
 set -euo pipefail
 pkgs=(iproute2 nftables iputils-ping dnsutils tcpdump procps psmisc
       containernetworking-plugins iperf3 curl python3 podman runc busybox-static)
+pkgs+=(libc6-dev) # podnet-cni links statically against libc.a (see src/Podnet.Cni/Podnet.Cni.csproj)
 pkgs+=(knot dnsperf) # cluster DNS: Knot is a forwarding peer in tests and the anchor of bench/dns
 missing=()
 for p in "${pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
