@@ -79,9 +79,11 @@ public sealed class ClusterDnsLabTests(CafeLabFixture f)
         Assert.Equal("0 100 80 coffee.default.svc.cluster.local.", Dig("+short", "SRV", "_http._tcp.coffee.default.svc.cluster.local").Check().Trim());
         Assert.Contains("status: NXDOMAIN", Dig("latte-not-here.default.svc.cluster.local").Check());
         // No upstream in the lab (no internet): names outside the zone are refused at once, not timed out.
-        var sw = Stopwatch.StartNew();
-        Assert.Contains("status: REFUSED", Dig("example.com").Check());
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(1), $"an outside name took {sw.Elapsed.TotalMilliseconds:0} ms");
+        // dig's own "Query time" is the server's round trip, without dig's start in the pod under load.
+        var outside = Dig("example.com").Check();
+        Assert.Contains("status: REFUSED", outside);
+        var ms = int.Parse(System.Text.RegularExpressions.Regex.Match(outside, @";; Query time: (\d+) msec").Groups[1].Value);
+        Assert.True(ms < 1000, $"an outside name was answered after {ms} ms:\n{outside}");
     }
 
     [Fact]
