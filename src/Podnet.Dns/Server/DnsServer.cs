@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Podnet.Dns.Forward;
 using Podnet.Dns.Metrics;
 using Podnet.Dns.Zone;
@@ -22,9 +23,18 @@ public sealed class DnsServer : IDisposable
         Metrics = metrics;
         var processor = new QueryProcessor(zone, metrics, forwarder is { HasUpstreams: true });
         var fwd = forwarder is { HasUpstreams: true } ? new ForwardHandler(forwarder, metrics) : null;
-        _udp = new UdpListener(listen, udpWorkers > 0 ? udpWorkers : Environment.ProcessorCount, processor, fwd, _cts.Token);
-        try { _tcp = new DnsTcpListener(_udp.LocalEndPoint, processor, fwd, _cts.Token); }
-        catch { _udp.Dispose(); throw; }
+        var workers = udpWorkers > 0 ? udpWorkers : Environment.ProcessorCount;
+        // With port 0 the kernel picks a port that is free for UDP only; a TCP socket may hold the same
+        // number, so a kernel-chosen pair is tried again (a fixed port's error goes to the caller).
+        for (var attempt = 1; ; attempt++)
+        {
+            _udp = new UdpListener(listen, workers, processor, fwd, _cts.Token);
+            try { _tcp = new DnsTcpListener(_udp.LocalEndPoint, processor, fwd, _cts.Token); return; }
+            catch (InvalidOperationException e) when (listen.Port == 0 && attempt < 8 &&
+                e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse })
+            { _udp.Dispose(); }
+            catch { _udp.Dispose(); throw; }
+        }
     }
 
     public void Dispose()
