@@ -81,7 +81,11 @@ public static class JsonTree
     {
         var r = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         if (!r.Read()) throw new JsonException("no JSON value");
-        var node = ReadValue(ref r);
+        JNode? node;
+        // The reader validates escapes only when a string is decoded, and reports a lone surrogate
+        // ("\ud800") as InvalidOperationException: it is bad input like any other.
+        try { node = ReadValue(ref r); }
+        catch (InvalidOperationException e) { throw new JsonException($"a string is not valid UTF-16 ({e.Message})", e); }
         // After the value only whitespace and comments may follow (the reader throws on anything else).
         if (r.Read()) throw new JsonException("trailing data after the JSON value");
         return node;

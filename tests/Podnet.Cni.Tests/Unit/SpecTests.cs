@@ -32,6 +32,14 @@ public class SpecTests
     }
 
     [Fact]
+    public void A_lone_surrogate_escape_is_a_decode_failure_not_an_internal_error()
+    {
+        var e = Assert.Throws<CniException>(() => Podnet.Cni.Config.NetConf.ParseObject("""{"cniVersion":"1.0.0","name":"\ud800x","type":"podnet-cni"}"""u8));
+        Assert.Equal(CniErrorCode.DecodeFailure, e.Code);
+        Assert.Contains("not valid UTF-16", e.Details);
+    }
+
+    [Fact]
     public void Del_does_not_need_netns_and_version_needs_nothing()
     {
         var env = Env("DEL"); env["CNI_NETNS"] = null;
