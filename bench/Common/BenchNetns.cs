@@ -15,12 +15,18 @@ sealed class Netns : IDisposable
         Run("ip", "netns", "del", Name);
     }
 
+    /// <summary>Starts a command with stdout and stderr (and optionally stdin) redirected.</summary>
+    public static Process Start(string[] argv, bool stdin = false)
+    {
+        var psi = new ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin };
+        foreach (var a in argv[1..]) psi.ArgumentList.Add(a);
+        return Process.Start(psi)!;
+    }
+
     /// <summary>Runs a command and returns its stdout; a non-zero exit throws with the command and its stderr.</summary>
     public static string Run(params string[] argv)
     {
-        var psi = new ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in argv[1..]) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
+        using var p = Start(argv);
         var err = p.StandardError.ReadToEndAsync();
         var o = p.StandardOutput.ReadToEnd();
         p.WaitForExit();

@@ -34,7 +34,7 @@ static class DataPath
         // 24,000 connects from one client within a minute: let it reuse TIME_WAIT ports, or the
         // kernel's search for a free source port (not policy) dominates the later rounds.
         Netns.Run("ip", "netns", "exec", client.Name, "sysctl", "-qw", "net.ipv4.tcp_tw_reuse=1", "net.ipv4.ip_local_port_range=1024 65000");
-        var srv = Start(["ip", "netns", "exec", server.Name, "python3", "-c", """
+        var srv = Netns.Start(["ip", "netns", "exec", server.Name, "python3", "-c", """
 import socket
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', 8080)); s.listen(512)
 print('ready', flush=True)
@@ -184,7 +184,7 @@ except OSError: print('blocked')
     {
         private readonly Process _p;
 
-        public Client(string ns) => _p = Start(["ip", "netns", "exec", ns, "python3", "-u", "-c", """
+        public Client(string ns) => _p = Netns.Start(["ip", "netns", "exec", ns, "python3", "-u", "-c", """
 import socket, sys, time
 for line in sys.stdin:
     n = int(line); ts = []
@@ -208,10 +208,4 @@ for line in sys.stdin:
         }
     }
 
-    private static Process Start(string[] argv, bool stdin = false)
-    {
-        var psi = new ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin };
-        foreach (var x in argv[1..]) psi.ArgumentList.Add(x);
-        return Process.Start(psi)!;
-    }
 }

@@ -29,14 +29,14 @@ static class DataPath
         Netns.Run("ip", "-n", backend.Name, "link", "set", b, "up");
         Netns.Run("ip", "-n", backend.Name, "route", "add", "default", "via", "10.0.1.1");
 
-        var server = Start("ip", "netns", "exec", backend.Name, "python3", "-c", """
+        var server = Netns.Start(["ip", "netns", "exec", backend.Name, "python3", "-c", """
 import socket
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('0.0.0.0', 8080)); s.listen(512)
 print('ready', flush=True)
 while True:
     c, _ = s.accept(); c.close()
-""");
-        var iperf = Start("ip", "netns", "exec", backend.Name, "iperf3", "-s", "-p", "5201");
+"""]);
+        var iperf = Netns.Start(["ip", "netns", "exec", backend.Name, "iperf3", "-s", "-p", "5201"]);
         try
         {
             server.StandardOutput.ReadLine();
@@ -95,12 +95,6 @@ ts.sort(); print(ts[len(ts)//2] / 1000, ts[len(ts)*9//10] / 1000)
         return doc.RootElement.GetProperty("end").GetProperty("sum_received").GetProperty("bits_per_second").GetDouble() / 1e9;
     }
 
-    private static Process Start(params string[] argv)
-    {
-        var psi = new ProcessStartInfo(argv[0]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var x in argv[1..]) psi.ArgumentList.Add(x);
-        return Process.Start(psi)!;
-    }
 }
 
 /// <summary>Wraps a runner and adds up the time spent in the kernel round trips.</summary>

@@ -4,27 +4,11 @@ namespace Podnet.Agent.Hosting;
 /// The command line shared by podnetd's API-driven agents: <c>--api SOCKET --node NAME</c> plus the
 /// command's own options, each taking one value. Problems are written with the usage (exit 2).
 /// </summary>
-public sealed class AgentArgs
+/// <param name="Command">The subcommand, e.g. <c>proxy</c>.</param>
+public sealed record AgentArgs(string Command, string Usage, string Api, string Node, IReadOnlyDictionary<string, string> Options)
 {
-    private readonly Dictionary<string, string> _options;
-
-    private AgentArgs(string command, string usage, string api, string node, Dictionary<string, string> options)
-    {
-        Command = command;
-        Usage = usage;
-        Api = api;
-        Node = node;
-        _options = options;
-    }
-
-    /// <summary>The subcommand, e.g. <c>proxy</c>.</summary>
-    public string Command { get; }
-    public string Usage { get; }
-    public string Api { get; }
-    public string Node { get; }
-
     /// <summary>The value of <paramref name="option"/> (e.g. <c>--table</c>), or null when it was not given.</summary>
-    public string? this[string option] => _options.GetValueOrDefault(option);
+    public string? this[string option] => Options.GetValueOrDefault(option);
 
     /// <summary>Parses <paramref name="args"/>; on a problem writes it with the usage to
     /// <paramref name="err"/> and returns null.</summary>

@@ -131,18 +131,18 @@ public sealed class DiskStore : IIpamStore
     {
         // A first hint is created in place; a changed one is a new link renamed over the old one, so
         // readers see the old hint or the new one, never none.
-        string path = IndexPath(id, ifname), tmp = path + ".tmp";
+        string path = IndexPath(id, ifname), tmp = path + ".tmp", target = IndexTarget + string.Join(",", ips.Distinct());
         try
         {
             if (!replace)
                 try
                 {
-                    File.CreateSymbolicLink(path, IndexTarget + string.Join(",", ips.Distinct()));
+                    File.CreateSymbolicLink(path, target);
                     return true;
                 }
                 catch (IOException) when (File.Exists(path) || new FileInfo(path).LinkTarget is not null) { }
             File.Delete(tmp);
-            File.CreateSymbolicLink(tmp, IndexTarget + string.Join(",", ips.Distinct()));
+            File.CreateSymbolicLink(tmp, target);
             File.Move(tmp, path, overwrite: true);
             return true;
         }

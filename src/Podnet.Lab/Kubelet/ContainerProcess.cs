@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Podnet.Lab.Processes;
+using Podnet.Linux;
 
 namespace Podnet.Lab.Kubelet;
 
@@ -54,7 +55,7 @@ public sealed class ContainerProcess : IDisposable
         if (_process.HasExited) return;
         if (grace > TimeSpan.Zero)
         {
-            Posix.Kill(_process.Id, Posix.SIGTERM);
+            Signals.Send(_process.Id, Signals.SIGTERM);
             using var cts = new CancellationTokenSource(grace);
             try { await _process.WaitForExitAsync(cts.Token); return; }
             catch (OperationCanceledException) { }

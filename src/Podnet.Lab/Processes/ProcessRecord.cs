@@ -1,3 +1,5 @@
+using Podnet.Linux;
+
 namespace Podnet.Lab.Processes;
 
 /// <summary>A process the lab started, identified by pid plus its start time (field 22 of
@@ -29,7 +31,7 @@ public sealed record ProcessRecord(int Pid, ulong StartTime)
     public bool Kill()
     {
         if (!IsAlive) return false;
-        return Posix.Kill(Pid, Posix.SIGKILL);
+        return Signals.Send(Pid, Signals.SIGKILL);
     }
 
     public override string ToString() => $"{Pid} {StartTime}";

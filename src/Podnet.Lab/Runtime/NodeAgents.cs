@@ -1,4 +1,5 @@
 using Podnet.Lab.Processes;
+using Podnet.Linux;
 
 namespace Podnet.Lab.Runtime;
 
@@ -46,7 +47,7 @@ internal static class NodeAgents
     {
         if (ProcessRecord.ReadFrom(pidFile) is { } rec && rec.IsAlive)
         {
-            Posix.Kill(rec.Pid, Posix.SIGTERM);
+            Signals.Send(rec.Pid, Signals.SIGTERM);
             var deadline = DateTime.UtcNow + grace;
             while (rec.IsAlive && DateTime.UtcNow < deadline) Thread.Sleep(10);
             rec.Kill();
@@ -65,7 +66,7 @@ internal static class NodeAgents
         if (!Directory.Exists(names.PidDir)) return 0;
         var agents = Directory.EnumerateFiles(names.PidDir, "overlay-node-*.pid")
             .Select(ProcessRecord.ReadFrom).OfType<ProcessRecord>().Where(r => r.IsAlive).ToList();
-        foreach (var a in agents) Posix.Kill(a.Pid, Posix.SIGTERM);
+        foreach (var a in agents) Signals.Send(a.Pid, Signals.SIGTERM);
         var deadline = DateTime.UtcNow + grace;
         while (agents.Any(a => a.IsAlive) && DateTime.UtcNow < deadline) Thread.Sleep(10);
         return agents.Count(a => !a.IsAlive);

@@ -7,7 +7,6 @@ namespace Podnet.Linux.Interop;
 internal static class TunOpen
 {
     private const short IFF_TUN = 0x0001, IFF_MULTI_QUEUE = 0x0100, IFF_NO_PI = 0x1000, IFF_VNET_HDR = 0x4000;
-    private const int IfReqSize = 40, IfNameSize = 16;
     private const int O_NONBLOCK = 0x800;
     private const ulong TUNSETPERSIST = 0x400454cb, TUNSETOFFLOAD = 0x400454d0;
 
@@ -17,15 +16,15 @@ internal static class TunOpen
     {
         var fd = Libc.Open("/dev/net/tun", Libc.O_RDWR | O_NONBLOCK);
         if (fd.IsInvalid) throw new PodnetLinuxException("open", "/dev/net/tun", nsLabel, Errno.Last());
-        Span<byte> ifr = stackalloc byte[IfReqSize];
+        Span<byte> ifr = stackalloc byte[Libc.IfReqSize];
         ifr.Clear();
-        Encoding.UTF8.GetBytes(name, ifr[..(IfNameSize - 1)]);
+        Encoding.UTF8.GetBytes(name, ifr[..(Libc.IfNameSize - 1)]);
         short flags = (short)(IFF_TUN | IFF_NO_PI | (multiQueue ? IFF_MULTI_QUEUE : 0) | (vnetHdr ? IFF_VNET_HDR : 0));
-        System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(ifr[IfNameSize..], flags);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16LittleEndian(ifr[Libc.IfNameSize..], flags);
         if (Libc.Ioctl(fd, Libc.TUNSETIFF, ifr) != 0) Fail(fd, "create tun", name, nsLabel);
         if (persist && Libc.IoctlInt(fd, TUNSETPERSIST, 1) != 0) Fail(fd, "persist tun", name, nsLabel);
-        int nul = ifr[..IfNameSize].IndexOf((byte)0);
-        actualName = Encoding.UTF8.GetString(ifr[..(nul < 0 ? IfNameSize : nul)]);
+        int nul = ifr[..Libc.IfNameSize].IndexOf((byte)0);
+        actualName = Encoding.UTF8.GetString(ifr[..(nul < 0 ? Libc.IfNameSize : nul)]);
         return fd;
     }
 

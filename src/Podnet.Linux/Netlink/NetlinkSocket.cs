@@ -49,16 +49,7 @@ internal sealed class NetlinkSocket : IDisposable
     /// The index of link <paramref name="name"/> in this socket's namespace by SIOCGIFINDEX (the kernel
     /// looks it up under RCU, not under rtnl_lock), or -errno (-ENODEV when there is none).
     /// </summary>
-    public int IndexOf(string name)
-    {
-        const ulong SIOCGIFINDEX = 0x8933;
-        Span<byte> ifreq = stackalloc byte[40]; // struct ifreq: char ifr_name[16], then int ifr_ifindex
-        ifreq.Clear();
-        if (System.Text.Encoding.UTF8.GetByteCount(name) > 15) return -Errno.EINVAL;
-        System.Text.Encoding.UTF8.GetBytes(name, ifreq);
-        if (Libc.Ioctl(_fd, SIOCGIFINDEX, ifreq) != 0) return -Errno.Last();
-        return BinaryPrimitives.ReadInt32LittleEndian(ifreq[16..]);
-    }
+    public int IndexOf(string name) => Libc.IfIndex(_fd, name);
 
     /// <summary>
     /// Sends <paramref name="request"/> (already finished with <paramref name="seq"/>) and reads

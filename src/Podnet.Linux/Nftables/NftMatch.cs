@@ -58,10 +58,6 @@ public static class NftMatch
     /// <summary>"th dport 80" (the transport header's destination port; any protocol with ports).</summary>
     public static NftExpr[] Dport(ushort port) => [new NftPayload(NftPayloadBase.Transport, 2, 2), new NftCmp(NftCmpOp.Eq, NftKey.Port(port))];
 
-    /// <summary>"th dport 80-90" (inclusive; big-endian bytes compare like the numbers they hold).</summary>
-    public static NftExpr[] DportRange(ushort from, ushort to) =>
-        [new NftPayload(NftPayloadBase.Transport, 2, 2), new NftCmp(NftCmpOp.Gte, NftKey.Port(from)), new NftCmp(NftCmpOp.Lte, NftKey.Port(to))];
-
     /// <summary>"ct state established,related" style: any of the given states.</summary>
     public static NftExpr[] CtState(NftCtState states)
     {
@@ -86,9 +82,13 @@ public static class NftMatch
     }
 
     /// <summary>"ip daddr . meta l4proto . th dport" loaded into consecutive 32-bit registers.</summary>
-    public static NftExpr[] DaddrProtoDport(bool ipv6 = false) =>
+    public static NftExpr[] DaddrProtoDport(bool ipv6 = false) => AddrProtoDport(source: false, ipv6);
+
+    /// <summary>"ip saddr . meta l4proto . th dport" (or daddr) loaded into consecutive 32-bit registers.</summary>
+    public static NftExpr[] AddrProtoDport(bool source, bool ipv6 = false) =>
     [
-        new NftPayload(NftPayloadBase.Network, ipv6 ? Ip6DaddrOffset : IpDaddrOffset, ipv6 ? 16u : 4u, NftReg.R32(0)),
+        new NftPayload(NftPayloadBase.Network, ipv6 ? (source ? Ip6SaddrOffset : Ip6DaddrOffset) : (source ? IpSaddrOffset : IpDaddrOffset),
+            ipv6 ? 16u : 4u, NftReg.R32(0)),
         new NftMeta(NftMetaKey.L4Proto, NftReg.R32(ipv6 ? 4 : 1)),
         new NftPayload(NftPayloadBase.Transport, 2, 2, NftReg.R32(ipv6 ? 5 : 2)),
     ];

@@ -14,14 +14,9 @@ public static class PolicyExprs
     /// <summary>"ip saddr @set" (ingress) / "ip daddr @set" (egress).</summary>
     public static NftExpr[] PeerIn(Direction d, string set) => [new NftPayload(NftPayloadBase.Network, PeerOffset(d), 4), new NftLookup(set)];
 
-    /// <summary>"ip saddr . meta l4proto . th dport @set" (ingress; daddr for egress), one 32-bit register per field.</summary>
+    /// <summary>"ip saddr . meta l4proto . th dport @set" (ingress; daddr for egress).</summary>
     public static NftExpr[] PeerProtoDportIn(Direction d, string set) =>
-    [
-        new NftPayload(NftPayloadBase.Network, PeerOffset(d), 4, NftReg.R32(0)),
-        new NftMeta(NftMetaKey.L4Proto, NftReg.R32(1)),
-        new NftPayload(NftPayloadBase.Transport, 2, 2, NftReg.R32(2)),
-        new NftLookup(set, NftReg.R32(0)),
-    ];
+        [.. NftMatch.AddrProtoDport(source: d == Direction.Ingress), new NftLookup(set, NftReg.R32(0))];
 
     /// <summary>"ip saddr . ip daddr @self": a pod's own traffic (hairpin through its Service too) is never blocked.</summary>
     public static NftExpr[] SelfIn(string set) =>
