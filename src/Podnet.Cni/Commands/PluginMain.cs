@@ -73,9 +73,13 @@ public static class PluginMain
         return w.EndArray().EndObject().ToBytes();
     }
 
-    /// <summary>The version to answer errors in: the config's if it is readable and supported, else the latest.</summary>
+    /// <summary>The version to answer errors in: the config's if it is readable and supported, else the latest.
+    /// Runs while an error is being reported, so it must not throw: GetString throws InvalidOperationException
+    /// on invalid UTF-8 or a lone surrogate escape. A repeated key counts by its last value, as in the parsed
+    /// config (JObj) and Go's decoder.</summary>
     static string VersionOf(byte[] stdin)
     {
+        string? found = null;
         try
         {
             var r = new Utf8JsonReader(stdin);
@@ -83,13 +87,13 @@ public static class PluginMain
                 if (r.TokenType == JsonTokenType.PropertyName && r.CurrentDepth == 1 && r.ValueTextEquals("cniVersion"u8))
                 {
                     r.Read();
-                    if (r.TokenType == JsonTokenType.String && r.GetString() is { } v && CniVersion.IsSupported(v)) return v;
-                    break;
+                    found = r.TokenType == JsonTokenType.String ? r.GetString() : null;
+                    if (r.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) r.Skip();
                 }
                 else if (r.CurrentDepth >= 1 && r.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) r.Skip();
         }
-        catch (JsonException) { }
-        return CniVersion.Latest;
+        catch (Exception e) when (e is JsonException or InvalidOperationException) { }
+        return found is not null && CniVersion.IsSupported(found) ? found : CniVersion.Latest;
     }
 
     public static void WriteError(Stream stdout, string version, int code, string msg, string details)

@@ -82,10 +82,10 @@ public static class JsonTree
         var r = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         if (!r.Read()) throw new JsonException("no JSON value");
         JNode? node;
-        // The reader validates escapes only when a string is decoded, and reports a lone surrogate
-        // ("\ud800") as InvalidOperationException: it is bad input like any other.
+        // The reader validates escapes and UTF-8 only when a string is decoded, and reports a lone
+        // surrogate ("\ud800") or invalid UTF-8 bytes as InvalidOperationException: bad input like any other.
         try { node = ReadValue(ref r); }
-        catch (InvalidOperationException e) { throw new JsonException($"a string is not valid UTF-16 ({e.Message})", e); }
+        catch (InvalidOperationException e) { throw new JsonException($"a string is not valid UTF-16 or its bytes are not valid UTF-8 ({e.Message})", e); }
         // After the value only whitespace and comments may follow (the reader throws on anything else).
         if (r.Read()) throw new JsonException("trailing data after the JSON value");
         return node;

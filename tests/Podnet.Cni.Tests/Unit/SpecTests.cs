@@ -39,6 +39,44 @@ public class SpecTests
         Assert.Contains("not valid UTF-16", e.Details);
     }
 
+    static (int Rc, JsonNode Out, string Err) RunMain(string command, byte[] stdin)
+    {
+        var env = Env(command);
+        using var stdout = new MemoryStream();
+        using var stderr = new StringWriter();
+        int rc = Podnet.Cni.Commands.PluginMain.Run("podnet-cni", k => env.GetValueOrDefault(k), new MemoryStream(stdin), stdout, stderr,
+            (_, _, _) => throw new Xunit.Sdk.XunitException("the plugin must not run on bad input"));
+        return (rc, JsonNode.Parse(stdout.ToArray())!, stderr.ToString());
+    }
+
+    // The error path reads cniVersion again to answer in the config's version; that second read used to let
+    // InvalidOperationException escape, so the process aborted with a stack trace and no error JSON.
+    [Theory]
+    [InlineData("""{"cniVersion":"\ud800","name":"n","type":"podnet-cni"}""", "UTF-16")]
+    [InlineData("""{"cniVersion":"<FF>","name":"n","type":"podnet-cni"}""", "UTF-8")]
+    public void A_cniVersion_that_cannot_be_decoded_is_a_decode_failure(string json, string named)
+    {
+        // <FF> stands for a lone 0xFF byte: not UTF-8.
+        var text = Encoding.UTF8.GetBytes(json).AsSpan();
+        int at = text.IndexOf("<FF>"u8);
+        byte[] stdin = at < 0 ? text.ToArray() : [.. text[..at], 0xFF, .. text[(at + 4)..]];
+        var (rc, o, _) = RunMain("ADD", stdin);
+        Assert.Equal(1, rc);
+        Assert.Equal(6, (int)o["code"]!);
+        Assert.Contains(named, (string)o["details"]!);
+    }
+
+    [Fact]
+    public void Errors_answer_in_the_last_cniVersion_of_a_repeated_key_as_the_config_is_read()
+    {
+        // The config is read as 1.0.0 (last key wins), which does not allow GC; the error must say 1.0.0 too.
+        var (rc, o, _) = RunMain("GC", """{"cniVersion":"0.4.0","cniVersion":"1.0.0","name":"n","type":"podnet-cni"}"""u8.ToArray());
+        Assert.Equal(1, rc);
+        Assert.Equal(CniErrorCode.IncompatibleVersion, (int)o["code"]!);
+        Assert.Contains("config version 1.0.0", (string)o["details"]!);
+        Assert.Equal("1.0.0", (string)o["cniVersion"]!);
+    }
+
     [Fact]
     public void Del_does_not_need_netns_and_version_needs_nothing()
     {
