@@ -12,7 +12,10 @@ public sealed class VxlanBackend(BackendContext ctx) : IBackend
     public BackendAttrs Prepare()
     {
         _dev.Ensure();
-        return new BackendAttrs(_dev.Mtu, _dev.Mac);
+        // The vxlan device caps GSO at 64 KiB (no BIG TCP through it on 6.18): pods keep to what
+        // both the device and the underlay carry.
+        int gso = ctx.Rtnl.GetLink(_dev.Name).GsoIpv4MaxSize is > 0 and int g ? g : Underlay.LegacyGsoMaxSize;
+        return new BackendAttrs(_dev.Mtu, _dev.Mac, Math.Min(gso, ctx.Underlay.GsoMaxSize));
     }
 
     public INetwork Start(SubnetLease own)
