@@ -34,58 +34,171 @@ public sealed class PolicyAgreementTests
     {
         var rng = new Random(4711);
         for (int world = 0; world < 250; world++)
-            CheckWorld(rng, world);
+            new World(rng, world).Check("initial");
+    }
+
+    /// <summary>The same after each of a series of random changes applied incrementally (only dirty units are recompiled).</summary>
+    [Fact]
+    public void IncrementalChangesKeepAgreeing()
+    {
+        var rng = new Random(815);
+        for (int world = 0; world < 60; world++)
+        {
+            var w = new World(rng, world);
+            for (int step = 0; step < 12; step++) w.Check(w.Mutate());
+        }
     }
 
     private sealed record Pod(string Ns, string Name, IPAddress Ip, Dictionary<string, string> Labels, NamedPort[] Ports);
 
-    private static void CheckWorld(Random rng, int world)
+    private sealed class World
     {
-        // Pods: a few addresses of 10.0.0.0/27, app label x or y, named ports that differ per pod.
-        var ips = Enumerable.Range(0, 32).OrderBy(_ => rng.Next()).Take(rng.Next(2, 7)).ToList();
-        var pods = ips.Select((last, i) =>
+        private readonly Random _rng;
+        private readonly int _id;
+        private readonly NftFake _fake = new();
+        private readonly Enforcer _e;
+        private readonly Dictionary<string, Pod> _pods = [];
+        private readonly Dictionary<string, string> _yaml = [];
+        private readonly Dictionary<string, Dictionary<string, string>> _ns = NsLabels.ToDictionary(kv => kv.Key, kv => new Dictionary<string, string>(kv.Value));
+        private readonly List<string> _log = [];
+
+        public World(Random rng, int id)
+        {
+            (_rng, _id) = (rng, id);
+            _e = new Enforcer(_fake);
+            foreach (var ns in Namespaces) _e.Compiler.SetNamespace(ns, _ns[ns]);
+            // Pods: a few addresses of 10.0.0.0/27, app label x or y, named ports that differ per pod.
+            for (int i = rng.Next(2, 7); i > 0; i--) AddPod();
+            for (int i = rng.Next(1, 4); i > 0; i--) SetPolicy($"n{i}", Namespaces[rng.Next(2)]);
+        }
+
+        private IPAddress FreeIp()
+        {
+            while (true)
+            {
+                var ip = IPAddress.Parse($"10.0.0.{_rng.Next(32)}");
+                if (!_pods.Values.Any(p => p.Ip.Equals(ip))) return ip;
+            }
+        }
+
+        private NamedPort[] RandomPorts()
         {
             var ports = new List<NamedPort>();
-            if (rng.Next(2) == 0) ports.Add(new NamedPort("web", Protocols.Tcp, rng.Next(2) == 0 ? (ushort)80 : (ushort)8080));
-            if (rng.Next(3) == 0) ports.Add(new NamedPort("dns", Protocols.Udp, 53));
-            if (rng.Next(4) == 0) ports.Add(new NamedPort("web", Protocols.Sctp, 81));
-            return new Pod(Namespaces[rng.Next(2)], $"p{i}", IPAddress.Parse($"10.0.0.{last}"),
-                new() { ["app"] = rng.Next(2) == 0 ? "x" : "y" }, [.. ports]);
-        }).ToList();
-        var yaml = Enumerable.Range(0, rng.Next(1, 4)).Select(i => RandomPolicy(rng, $"n{i}")).ToList();
+            if (_rng.Next(2) == 0) ports.Add(new NamedPort("web", Protocols.Tcp, _rng.Next(2) == 0 ? (ushort)80 : (ushort)8080));
+            if (_rng.Next(3) == 0) ports.Add(new NamedPort("dns", Protocols.Udp, 53));
+            if (_rng.Next(4) == 0) ports.Add(new NamedPort("web", Protocols.Sctp, 81));
+            return [.. ports];
+        }
 
-        var fake = new NftFake();
-        var e = new Enforcer(fake);
-        foreach (var ns in Namespaces) e.Compiler.SetNamespace(ns, NsLabels[ns]);
-        foreach (var p in pods) e.Compiler.UpsertPod(new PodInfo(p.Ns, p.Name, p.Ip, p.Labels, "node-1", p.Ports));
-        var policies = yaml.Select(y => KubeJson.As<NetworkPolicy>(ManifestParser.ParseObjects(y).Single())).ToList();
-        foreach (var np in policies) e.Compiler.UpsertPolicy(PolicyParser.Parse(np));
-        e.Apply();
-        var table = new Table(fake.List(Enforcer.Table)!.Elements);
+        private static Dictionary<string, string> App(string v) => new() { ["app"] = v };
 
-        var ev = new PolicyEvaluator(Namespaces.Select(n => new PolicyNamespace(n, NsLabels[n])), policies);
-        var endpoints = pods.Select(p => (PolicyEndpoint)new PodEndpoint(new PolicyPod(p.Ns, p.Name, p.Labels, p.Ip,
-                p.Ports.Select(x => new PodPort(x.Name, x.Port, Protocols.Name(x.Protocol).ToUpperInvariant())).ToList(), "node-1")))
-            .Concat(Externals.Select(IPAddress.Parse).Concat(Edges(policies)).Distinct().Where(x => !pods.Any(p => p.Ip.Equals(x))).Select(x => new IpEndpoint(x)))
-            .ToList();
-        foreach (var src in endpoints)
-            foreach (var dst in endpoints)
+        private void Put(Pod p)
+        {
+            _pods[p.Ns + "/" + p.Name] = p;
+            _e.Compiler.UpsertPod(new PodInfo(p.Ns, p.Name, p.Ip, p.Labels, "node-1", p.Ports));
+        }
+
+        private void AddPod()
+        {
+            if (_pods.Count >= 8) return;
+            int n = 0;
+            while (_pods.Values.Any(p => p.Name == $"p{n}")) n++;
+            Put(new Pod(Namespaces[_rng.Next(2)], $"p{n}", FreeIp(), App(_rng.Next(2) == 0 ? "x" : "y"), RandomPorts()));
+        }
+
+        private void SetPolicy(string name, string ns)
+        {
+            var y = RandomPolicy(_rng, name, ns);
+            _yaml[ns + "/" + name] = y;
+            _e.Compiler.UpsertPolicy(PolicyParser.Parse(Np(y)));
+        }
+
+        private static NetworkPolicy Np(string y) => KubeJson.As<NetworkPolicy>(ManifestParser.ParseObjects(y).Single());
+
+        /// <summary>One random change, handed to the compiler as the informers would; returns what it was.</summary>
+        public string Mutate()
+        {
+            var pod = _pods.Values.OrderBy(p => p.Name).ElementAtOrDefault(_rng.Next(Math.Max(1, _pods.Count)));
+            string what;
+            switch (_rng.Next(8))
             {
-                if (src is not PodEndpoint && dst is not PodEndpoint) continue;
-                if (src is PodEndpoint s && dst is PodEndpoint d && s.Pod.Key == d.Pod.Key) continue;
-                foreach (var (pname, proto) in Protos)
-                    foreach (var port in SamplePorts)
-                    {
-                        bool want = ev.Allowed(src, dst, port, pname);
-                        bool got = (src is not PodEndpoint || table.Allows(Direction.Egress, src.Ip, dst.Ip, proto, port))
-                                   && (dst is not PodEndpoint || table.Allows(Direction.Ingress, dst.Ip, src.Ip, proto, port));
-                        if (want != got)
-                            Assert.Fail($"world {world}: {src} ({src.Ip}) -> {dst} ({dst.Ip}) {pname}/{port}: evaluator {want}, compiled {got}\n"
-                                + ev.Evaluate(src, dst, port, pname) + "\npods:\n"
-                                + string.Join("\n", pods.Select(p => $"  {p.Ns}/{p.Name} {p.Ip} app={p.Labels["app"]} {string.Join(",", p.Ports)}"))
-                                + "\n" + string.Join("---\n", yaml));
-                    }
+                case 0 when pod is not null:
+                    Put(pod with { Labels = App(pod.Labels["app"] == "x" ? "y" : "x") });
+                    what = $"relabel {pod.Name}";
+                    break;
+                case 1 when pod is not null:
+                    Put(pod with { Ports = RandomPorts() });
+                    what = $"ports of {pod.Name}";
+                    break;
+                case 2 when pod is not null:
+                    Put(pod with { Ip = FreeIp() });
+                    what = $"new ip for {pod.Name}";
+                    break;
+                case 3 when pod is not null:
+                    _pods.Remove(pod.Ns + "/" + pod.Name);
+                    _e.Compiler.RemovePod(pod.Ns + "/" + pod.Name);
+                    what = $"remove {pod.Name}";
+                    break;
+                case 4:
+                    var ns = Namespaces[_rng.Next(2)];
+                    _ns[ns]["team"] = _ns[ns]["team"] == "red" ? "blue" : "red";
+                    _e.Compiler.SetNamespace(ns, new Dictionary<string, string>(_ns[ns]));
+                    what = $"namespace {ns} team={_ns[ns]["team"]}";
+                    break;
+                case 5 when _yaml.Count > 0:
+                    var key = _yaml.Keys.Order().ElementAt(_rng.Next(_yaml.Count));
+                    _yaml.Remove(key);
+                    _e.Compiler.RemovePolicy(key);
+                    what = $"remove policy {key}";
+                    break;
+                case 6 when _yaml.Count > 0:
+                    var k = _yaml.Keys.Order().ElementAt(_rng.Next(_yaml.Count)).Split('/');
+                    SetPolicy(k[1], k[0]);
+                    what = $"change policy {k[0]}/{k[1]}";
+                    break;
+                case 7:
+                    SetPolicy($"n{_rng.Next(5)}", Namespaces[_rng.Next(2)]);
+                    what = "add or change a policy";
+                    break;
+                default:
+                    AddPod();
+                    what = "add a pod";
+                    break;
             }
+            return what;
+        }
+
+        public void Check(string step)
+        {
+            _log.Add(step);
+            _e.Apply();
+            var table = new Table(_fake.List(Enforcer.Table)!.Elements);
+            var policies = _yaml.Values.Select(Np).ToList();
+            var ev = new PolicyEvaluator(Namespaces.Select(n => new PolicyNamespace(n, _ns[n])), policies);
+            var pods = _pods.Values.ToList();
+            var endpoints = pods.Select(p => (PolicyEndpoint)new PodEndpoint(new PolicyPod(p.Ns, p.Name, p.Labels, p.Ip,
+                    p.Ports.Select(x => new PodPort(x.Name, x.Port, Protocols.Name(x.Protocol).ToUpperInvariant())).ToList(), "node-1")))
+                .Concat(Externals.Select(IPAddress.Parse).Concat(Edges(policies)).Distinct().Where(x => !pods.Any(p => p.Ip.Equals(x))).Select(x => new IpEndpoint(x)))
+                .ToList();
+            foreach (var src in endpoints)
+                foreach (var dst in endpoints)
+                {
+                    if (src is not PodEndpoint && dst is not PodEndpoint) continue;
+                    if (src is PodEndpoint s && dst is PodEndpoint d && s.Pod.Key == d.Pod.Key) continue;
+                    foreach (var (pname, proto) in Protos)
+                        foreach (var port in SamplePorts)
+                        {
+                            bool want = ev.Allowed(src, dst, port, pname);
+                            bool got = (src is not PodEndpoint || table.Allows(Direction.Egress, src.Ip, dst.Ip, proto, port))
+                                       && (dst is not PodEndpoint || table.Allows(Direction.Ingress, dst.Ip, src.Ip, proto, port));
+                            if (want != got)
+                                Assert.Fail($"world {_id} after [{string.Join("; ", _log)}]: {src} ({src.Ip}) -> {dst} ({dst.Ip}) {pname}/{port}: evaluator {want}, compiled {got}\n"
+                                    + ev.Evaluate(src, dst, port, pname) + "\nnamespaces: " + string.Join(", ", _ns.Select(kv => $"{kv.Key} team={kv.Value["team"]}"))
+                                    + "\npods:\n" + string.Join("\n", pods.Select(p => $"  {p.Ns}/{p.Name} {p.Ip} app={p.Labels["app"]} {string.Join(",", p.Ports)}"))
+                                    + "\n" + string.Join("---\n", _yaml.Values));
+                        }
+                }
+        }
     }
 
     /// <summary>The first and last address of every ipBlock cidr and except, and their outside neighbours.</summary>
@@ -109,9 +222,9 @@ public sealed class PolicyAgreementTests
 
     private static uint V(byte[] key) => BinaryPrimitives.ReadUInt32BigEndian(key);
 
-    private static string RandomPolicy(Random rng, string name)
+    private static string RandomPolicy(Random rng, string name, string ns)
     {
-        var sb = new StringBuilder($"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{ name: {name}, namespace: {Namespaces[rng.Next(2)]} }}\nspec:\n");
+        var sb = new StringBuilder($"apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{ name: {name}, namespace: {ns} }}\nspec:\n");
         sb.Append("  podSelector: ").Append(rng.Next(2) == 0 ? "{}" : $"{{ matchLabels: {{ app: {(rng.Next(2) == 0 ? "x" : "y")} }} }}").Append('\n');
         string[] types = ["", "  policyTypes: [ Ingress ]\n", "  policyTypes: [ Egress ]\n", "  policyTypes: [ Ingress, Egress ]\n", "  policyTypes: []\n"];
         sb.Append(types[rng.Next(types.Length)]);
