@@ -42,6 +42,9 @@ public sealed class OverlayAgent : IAsyncDisposable
     /// <summary>The MTU pods get.</summary>
     public int PodMtu { get; private set; }
 
+    /// <summary>The GSO/GRO size podnet-cni gives pod veths and cni0 (BIG TCP when above 64 KiB).</summary>
+    public int PodGsoMaxSize { get; private set; } = Underlay.LegacyGsoMaxSize;
+
     /// <summary>Completes once the first reconcile is done (lease held, routes programmed).</summary>
     public Task Ready => _ready.Task;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -75,6 +78,8 @@ public sealed class OverlayAgent : IAsyncDisposable
         _backend = BackendRegistry.Create(ctx);
         var attrs = _backend.Prepare();
         PodMtu = attrs.PodMtu;
+        PodGsoMaxSize = attrs.PodGsoMaxSize;
+        if (PodGsoMaxSize > Underlay.LegacyGsoMaxSize) _log($"BIG TCP: pods get GSO/GRO size {PodGsoMaxSize} (underlay {underlay.Name} carries {underlay.GsoMaxSize})");
 
         var preferred = new List<System.Net.IPNetwork>();
         if (SubnetEnv.ReadSubnet(_opt.SubnetFile) is { } prev) preferred.Add(prev);
@@ -87,9 +92,11 @@ public sealed class OverlayAgent : IAsyncDisposable
         _log($"acquired {Lease}");
         _network = _backend.Start(Lease);
 
-        new SubnetEnv(cfg.Network, Lease.Subnet, PodMtu, cfg.IpMasq).Write(_opt.SubnetFile);
-        if (_opt.CniConfDir is { } dir) CniConfList.Write(dir, Lease.Subnet, PodMtu);
+        // Masquerade first: subnet.env and the conflist tell the node pods may start, and an egress
+        // connection opened before the nat table exists would get no NAT binding for its lifetime.
         if (cfg.IpMasq) Masquerade.Apply(_ns, cfg.Network);
+        new SubnetEnv(cfg.Network, Lease.Subnet, PodMtu, cfg.IpMasq).Write(_opt.SubnetFile);
+        if (_opt.CniConfDir is { } dir) CniConfList.Write(dir, Lease.Subnet, PodMtu, PodGsoMaxSize);
     }
 
     private async Task LoopAsync(CancellationToken ct)

@@ -33,6 +33,7 @@ public static class UnderlayFinder
             throw new InvalidOperationException(publicIp is null
                 ? $"underlay interface {link.Name} in {rt.Namespace} has no IPv4 address"
                 : $"public IP {publicIp} is not an address of {link.Name} in {rt.Namespace}");
-        return new Underlay(link.Name, link.Index, link.Mtu, addr.Ip, addr.PrefixLength);
+        return new Underlay(link.Name, link.Index, link.Mtu, addr.Ip, addr.PrefixLength,
+            link.GsoIpv4MaxSize > 0 ? link.GsoIpv4MaxSize : Underlay.LegacyGsoMaxSize);
     }
 }

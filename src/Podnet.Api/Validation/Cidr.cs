@@ -14,13 +14,46 @@ public sealed record Cidr(IPAddress Network, int PrefixLength)
         cidr = null!;
         if (string.IsNullOrEmpty(text)) return false;
         var slash = text.IndexOf('/');
-        if (slash < 0 || !IPAddress.TryParse(text[..slash], out var ip) || text[..slash].Contains('%')) return false;
+        if (slash < 0 || !TryParseAddress(text.AsSpan(0, slash), out var ip)) return false;
         var bits = ip.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
         var lenText = text[(slash + 1)..];
         if (lenText.Length == 0 || lenText.Length > 3 || !lenText.All(char.IsAsciiDigit)) return false;
         var len = int.Parse(lenText);
         if (len > bits) return false;
         cidr = new Cidr(Mask(ip, len), len);
+        return true;
+    }
+
+    /// <summary>
+    /// An IPv4 dotted quad of decimal numbers (leading zeros read as decimal, as Kubernetes' sloppy
+    /// parser does) or an IPv6 address without zone. .NET alone also takes "10" (0.0.0.10), "10.1",
+    /// hex, and octal for leading zeros ("010" = 8): a policy would then cover other addresses.
+    /// </summary>
+    public static bool TryParseAddress(ReadOnlySpan<char> s, out IPAddress ip)
+    {
+        ip = null!;
+        if (s.Contains(':')) return !s.Contains('%') && IPAddress.TryParse(s, out ip!) && ip.AddressFamily == AddressFamily.InterNetworkV6;
+        Span<byte> b = stackalloc byte[4];
+        int part = 0, digits = 0, value = 0;
+        foreach (var c in s)
+        {
+            if (c == '.')
+            {
+                if (digits == 0 || part == 3) return false;
+                b[part++] = (byte)value;
+                (digits, value) = (0, 0);
+            }
+            else if (char.IsAsciiDigit(c) && digits < 3)
+            {
+                value = value * 10 + (c - '0');
+                if (value > 255) return false;
+                digits++;
+            }
+            else return false;
+        }
+        if (digits == 0 || part != 3) return false;
+        b[3] = (byte)value;
+        ip = new IPAddress(b);
         return true;
     }
 

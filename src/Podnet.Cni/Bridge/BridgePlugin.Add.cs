@@ -24,6 +24,13 @@ public sealed partial class BridgePlugin
             Mark("bridge");
             var (hostVeth, contIndex, contMac) = SetupVeth(host, cont, contNs, br, undo);
             Mark("veth");
+            if (conf.GsoMaxSize > 0)
+            {
+                SetGso(host, host.GetLink(br.Index)); // re-read: a bridge's ceiling follows its ports
+                SetGso(host, hostVeth);
+                SetGso(cont, cont.GetLink(contIndex));
+                Mark("gso");
+            }
 
             var ips = new List<IpConfig>();
             var routes = new List<CniRoute>();
@@ -83,6 +90,13 @@ public sealed partial class BridgePlugin
                     $"interface \"{env.IfName}\" already exists in container netns {env.Netns}");
         }
         if (hv is not null) host.DeleteLink(hv.Index, ignoreMissing: true);
+    }
+
+    /// <summary>The configured GSO/GRO size (clamped to what the driver allows) where it differs.</summary>
+    void SetGso(Rtnl rt, Link l)
+    {
+        int size = l.TsoMaxSize > 0 ? Math.Min(conf.GsoMaxSize, l.TsoMaxSize) : conf.GsoMaxSize;
+        if (l.GsoIpv4MaxSize != size) rt.SetGsoMaxSize(l.Index, size);
     }
 
     /// <summary>The bridge, created when missing (tolerating a concurrent creator), up, promisc as configured.</summary>

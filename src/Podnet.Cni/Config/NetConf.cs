@@ -33,6 +33,10 @@ public sealed record NetConf(
 {
     public const string DefaultBridge = "cni0";
 
+    /// <summary>"gsoMaxSize" (podnetd's extension, 0 = leave the kernel default): the GSO/GRO size for
+    /// the bridge and both veth ends, above 64 KiB for BIG TCP when the node's uplink carries it.</summary>
+    public int GsoMaxSize { get; init; }
+
     public string? IpamType => Ipam is null ? null : Str(Ipam, "type");
 
     /// <summary>Parses stdin. Errors: 6 for undecodable JSON, 1 for an unknown version, 7 for bad values.</summary>
@@ -58,6 +62,9 @@ public sealed record NetConf(
         int mtu = Int(root, "mtu") ?? 0;
         if (mtu is < 0 or (> 0 and < 68) or > 65535)
             throw new CniException(CniErrorCode.InvalidConfig, "invalid mtu", $"invalid MTU {mtu} (must be between 68 and 65535, or 0 for the default)");
+        int gso = Int(root, "gsoMaxSize") ?? 0;
+        if (gso is < 0 or (> 0 and < 1280) or > 524280)
+            throw new CniException(CniErrorCode.InvalidConfig, "invalid gsoMaxSize", $"invalid gsoMaxSize {gso} (must be between 1280 and 524280, or 0 for the default)");
         bool hairpin = Bool(root, "hairpinMode"), promisc = Bool(root, "promiscMode");
         if (hairpin && promisc)
             throw new CniException(CniErrorCode.InvalidConfig, "invalid bridge options", "cannot set hairpinMode and promiscMode at the same time");
@@ -95,7 +102,7 @@ public sealed record NetConf(
             Bool(root, "forceAddress"), Bool(root, "ipMasq"), mtu, hairpin, promisc, vlan, mac, ipam,
             root["dns"] is JObj d ? ParseDns(d) : null,
             root["prevResult"] switch { null => null, JObj p => p, _ => throw new CniException(CniErrorCode.DecodeFailure, "invalid prevResult", "\"prevResult\" must be an object") },
-            valid, root);
+            valid, root) { GsoMaxSize = gso };
     }
 
     public static JObj ParseObject(ReadOnlySpan<byte> stdin)

@@ -38,6 +38,14 @@ public static class LabTopology
     public static string FabricNodeLink(int i) => $"n{i}";
     public static string FabricRouterLink(int subnet) => $"rt{subnet}";
 
+    /// <summary>
+    /// The fabric is a BIG TCP network (192 KiB GSO/GRO super-packets, the size Cilium uses on NICs
+    /// that do BIG TCP): every fabric link and both ends of every node and router uplink. A property of
+    /// the underlay, so node → node traffic gets it exactly as pod traffic does; podnetd reads it from
+    /// the node's uplink and hands it on to pods only where its backend carries it.
+    /// </summary>
+    public const int FabricGsoMaxSize = 196608;
+
     /// <summary>Creates the fabric, the outside world, the router (routed topology) and
     /// <paramref name="nodes"/> nodes. Every step fails if something already exists: the caller
     /// owns rollback (lab down).</summary>
@@ -54,10 +62,12 @@ public static class LabTopology
         using (var outside = NetNs.Create(names.OutsideNetns))
         {
             rf.AddVeth(FabricOutsideLink, "eth0", outside);
+            rf.SetGsoMaxSize(FabricOutsideLink, FabricGsoMaxSize);
             rf.AddAddress(FabricOutsideLink, LabNames.FabricOutsideIp, 24, noDad: true);
             rf.SetUp(FabricOutsideLink);
             using var ro = Rtnl.Open(outside);
             ro.SetUp("lo");
+            ro.SetGsoMaxSize("eth0", FabricGsoMaxSize);
             ro.AddAddress("eth0", LabNames.OutsideIp, 24, noDad: true);
             ro.SetUp("eth0");
             ro.AddRoute(new Route { Destination = null, Gateway = LabNames.FabricOutsideIp, OutIndex = ro.GetLink("eth0").Index });
@@ -80,7 +90,11 @@ public static class LabTopology
         {
             string link = FabricRouterLink(s), inner = $"eth{s}";
             fabric.AddVeth(link, inner, router);
+            fabric.SetGsoMaxSize(link, FabricGsoMaxSize);
+            rr.SetGsoMaxSize(inner, FabricGsoMaxSize);
             fabric.SetMaster(link, s == 0 ? FabricBridge : FabricSecondBridge);
+            // A bridge allows BIG TCP only once it has ports that do (its ceiling is theirs).
+            fabric.SetGsoMaxSize(s == 0 ? FabricBridge : FabricSecondBridge, FabricGsoMaxSize);
             fabric.SetUp(link);
             rr.AddAddress(inner, LabNames.RouterIp(s), 24, noDad: true);
             rr.SetUp(inner);
@@ -105,10 +119,13 @@ public static class LabTopology
         string link = FabricNodeLink(i);
         int subnet = LabNames.NodeSubnetIndex(i, topology);
         fabric.AddVeth(link, "eth0", node);
+        fabric.SetGsoMaxSize(link, FabricGsoMaxSize);
         fabric.SetMaster(link, subnet == 0 ? FabricBridge : FabricSecondBridge);
+        fabric.SetGsoMaxSize(subnet == 0 ? FabricBridge : FabricSecondBridge, FabricGsoMaxSize);
         fabric.SetUp(link);
         using var rn = Rtnl.Open(node);
         rn.SetUp("lo");
+        rn.SetGsoMaxSize("eth0", FabricGsoMaxSize);
         rn.AddAddress("eth0", LabNames.NodeIp(i, topology), 24, noDad: true);
         rn.SetUp("eth0");
         int eth0 = rn.GetLink("eth0").Index;

@@ -13,6 +13,8 @@ namespace Podnet.Linux.Netlink;
 /// <param name="OperState">IFLA_OPERSTATE (RFC 2863): 6 = up, 2 = down, 0 = unknown.</param>
 /// <param name="Promiscuity">IFLA_PROMISCUITY counter.</param>
 /// <param name="Vxlan">vxlan parameters when <paramref name="Kind"/> is "vxlan".</param>
+/// <param name="GsoIpv4MaxSize">IFLA_GSO_IPV4_MAX_SIZE: the largest IPv4 GSO super-packet the stack builds for this link (above 64 KiB: BIG TCP); 0 if not reported.</param>
+/// <param name="TsoMaxSize">IFLA_TSO_MAX_SIZE: the driver's ceiling for the GSO sizes; 0 if not reported.</param>
 public sealed record Link(
     int Index,
     string Name,
@@ -25,7 +27,9 @@ public sealed record Link(
     int? PeerNetnsId,
     byte OperState,
     int Promiscuity,
-    VxlanInfo? Vxlan)
+    VxlanInfo? Vxlan,
+    int GsoIpv4MaxSize = 0,
+    int TsoMaxSize = 0)
 {
     /// <summary>Administratively up (IFF_UP).</summary>
     public bool IsUp => (Flags & Nl.IFF_UP) != 0;

@@ -17,7 +17,7 @@ internal static class LinkParser
         uint flags = BinaryPrimitives.ReadUInt32LittleEndian(p[8..]);
         string name = "";
         string? kind = null;
-        int mtu = 0, promisc = 0;
+        int mtu = 0, promisc = 0, gso4 = 0, tsoMax = 0;
         int? master = null, parent = null, nsid = null;
         MacAddress? mac = null;
         byte oper = 0;
@@ -35,10 +35,12 @@ internal static class LinkParser
                 case Nl.IFLA_LINK_NETNSID: nsid = (int)a.U32; break;
                 case Nl.IFLA_OPERSTATE: oper = a.U8; break;
                 case Nl.IFLA_PROMISCUITY: promisc = (int)a.U32; break;
+                case Nl.IFLA_GSO_IPV4_MAX_SIZE: gso4 = (int)a.U32; break;
+                case Nl.IFLA_TSO_MAX_SIZE: tsoMax = (int)a.U32; break;
                 case Nl.IFLA_LINKINFO: ParseLinkInfo(a.Value, out kind, out vx); break;
             }
         }
-        return new Link(index, name, kind, flags, mtu, mac, master, parent, nsid, oper, promisc, vx);
+        return new Link(index, name, kind, flags, mtu, mac, master, parent, nsid, oper, promisc, vx, gso4, tsoMax);
     }
 
     private static void ParseLinkInfo(ReadOnlySpan<byte> v, out string? kind, out VxlanInfo? vx)

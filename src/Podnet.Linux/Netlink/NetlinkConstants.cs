@@ -32,7 +32,10 @@ internal static class Nl
     public const ushort IFLA_ADDRESS = 1, IFLA_BROADCAST = 2, IFLA_IFNAME = 3, IFLA_MTU = 4, IFLA_LINK = 5,
         IFLA_MASTER = 10, IFLA_PROTINFO = 12, IFLA_TXQLEN = 13, IFLA_OPERSTATE = 16, IFLA_LINKINFO = 18,
         IFLA_IFALIAS = 20, IFLA_AF_SPEC = 26, IFLA_EXT_MASK = 29, IFLA_NET_NS_FD = 28, IFLA_PROMISCUITY = 30,
-        IFLA_LINK_NETNSID = 37;
+        IFLA_LINK_NETNSID = 37, IFLA_GSO_MAX_SIZE = 41, IFLA_GRO_MAX_SIZE = 58, IFLA_TSO_MAX_SIZE = 59,
+        IFLA_GSO_IPV4_MAX_SIZE = 63, IFLA_GRO_IPV4_MAX_SIZE = 64;
+    /// <summary>The classic 64 KiB GSO/GRO limit; anything above is BIG TCP.</summary>
+    public const int GsoLegacyMaxSize = 65536;
     public const ushort IFLA_INFO_KIND = 1, IFLA_INFO_DATA = 2, IFLA_INFO_SLAVE_KIND = 4, IFLA_INFO_SLAVE_DATA = 5;
     public const ushort VETH_INFO_PEER = 1;
     public const ushort IFLA_BR_VLAN_FILTERING = 7;

@@ -230,6 +230,24 @@ public sealed partial class Rtnl
     public void SetMtu(LinkRef link, int mtu) =>
         SetAttr(link, "set mtu " + mtu, m => m.U32(Nl.IFLA_MTU, (uint)mtu));
 
+    /// <summary>
+    /// BIG TCP: sets the largest GSO and GRO super-packet for IPv4 and IPv6 on the link (the kernel
+    /// refuses more than the link's <see cref="Link.TsoMaxSize"/> with EINVAL). Every device a
+    /// super-packet crosses must allow its size, or the stack segments it in software there.
+    /// </summary>
+    public void SetGsoMaxSize(LinkRef link, int size)
+    {
+        if (size is < 1 or > 524280)
+            throw new ArgumentOutOfRangeException(nameof(size), size, $"GSO/GRO max size for {link} must be 1..524280");
+        SetAttr(link, "set gso/gro max size " + size, m =>
+        {
+            m.U32(Nl.IFLA_GSO_MAX_SIZE, (uint)size);
+            m.U32(Nl.IFLA_GSO_IPV4_MAX_SIZE, (uint)size);
+            m.U32(Nl.IFLA_GRO_MAX_SIZE, (uint)size);
+            m.U32(Nl.IFLA_GRO_IPV4_MAX_SIZE, (uint)size);
+        });
+    }
+
     public void SetMac(LinkRef link, MacAddress mac) =>
         SetAttr(link, "set address " + mac, m => m.Mac(Nl.IFLA_ADDRESS, mac));
 

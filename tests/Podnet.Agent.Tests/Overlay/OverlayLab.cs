@@ -27,9 +27,11 @@ public sealed class OverlayLab : IAsyncDisposable
     public List<string> Log { get; } = [];
 
     /// <summary>Starts a real control plane and the fabric.</summary>
-    public static async Task<OverlayLab> StartAsync(NetworkConfig config, bool routed = false)
+    /// <param name="fabricGso">above 0: the fabric and node uplinks carry GSO/GRO super-packets of
+    /// this size (BIG TCP above 64 KiB), as the lab's fabric does.</param>
+    public static async Task<OverlayLab> StartAsync(NetworkConfig config, bool routed = false, int fabricGso = 0)
     {
-        var lab = new OverlayLab(config, routed);
+        var lab = new OverlayLab(config, routed) { FabricGso = fabricGso };
         try { lab.Api = await TestApi.StartAsync(); }
         catch { await lab.DisposeAsync(); throw; }
         return lab;
@@ -58,6 +60,14 @@ public sealed class OverlayLab : IAsyncDisposable
         }
     }
 
+    public int FabricGso { get; private init; }
+
+    public static void SetGso(TestNetns ns, string link, int size)
+    {
+        using var rt = Rtnl.Open(ns.Ns);
+        rt.SetGsoMaxSize(link, size);
+    }
+
     private TestNetns Track(TestNetns ns) { lock (_all) _all.Add(ns); return ns; }
 
     /// <summary>Adds node i (address 192.168.80.(10+i), or 192.168.81.(10+i) on the second subnet) and starts its agent.</summary>
@@ -67,6 +77,8 @@ public sealed class OverlayLab : IAsyncDisposable
         string ip = $"192.168.{80 + subnet}.{10 + i}";
         Sh.Run("ip", "-n", Fabric.Name, "link", "add", $"n{i}", "type", "veth", "peer", "name", "eth0", "netns", ns.Name).Check();
         Fabric.Ip("link", "set", $"n{i}", "master", $"br{subnet}", "up").Check();
+        // A bridge allows BIG TCP only once it has ports that do (its ceiling is theirs).
+        if (FabricGso > 0) { SetGso(Fabric, $"n{i}", FabricGso); SetGso(Fabric, $"br{subnet}", FabricGso); SetGso(ns, "eth0", FabricGso); }
         ns.Ip("addr", "add", ip + "/24", "dev", "eth0").Check();
         ns.Ip("link", "set", "eth0", "up").Check();
         ns.Ip("link", "set", "lo", "up").Check();
@@ -93,6 +105,13 @@ public sealed class OverlayLab : IAsyncDisposable
         string host = $"veth{j}";
         Sh.Run("ip", "-n", node.Ns.Name, "link", "add", host, "mtu", mtu.ToString(), "type", "veth", "peer", "name", "eth0", "mtu", mtu.ToString(), "netns", pod.Name).Check();
         node.Ns.Ip("link", "set", host, "master", "cni0", "up").Check();
+        // As podnet-cni does with the conflist's gsoMaxSize: bridge and both veth ends.
+        if (node.Agent is { PodGsoMaxSize: > 65536 and var gso })
+        {
+            SetGso(node.Ns, "cni0", gso);
+            SetGso(node.Ns, host, gso);
+            SetGso(pod, "eth0", gso);
+        }
         pod.Ip("addr", "add", $"{ip}/{subnet.PrefixLength}", "dev", "eth0").Check();
         pod.Ip("link", "set", "eth0", "up").Check();
         pod.Ip("link", "set", "lo", "up").Check();

@@ -64,11 +64,29 @@ public sealed class PolicyParserTests
     [InlineData("ingress: [ { from: [ { podSelector: { matchExpressions: [ { key: a, operator: Like } ] } } ] } ]", "spec.ingress[0].from[0].podSelector")]
     [InlineData("ingress: [ { from: [ {} ] } ]", "spec.ingress[0].from[0]")]
     [InlineData("policyTypes: [ Sideways ]", "spec.policyTypes[0]")]
+    // Kubernetes wants a dotted quad; .NET's parser also takes "10" (0.0.0.10), "10.0" and hex.
+    [InlineData("ingress: [ { from: [ { ipBlock: { cidr: 10/8 } } ] } ]", "spec.ingress[0].from[0].ipBlock.cidr")]
+    [InlineData("ingress: [ { from: [ { ipBlock: { cidr: 10.1/16 } } ] } ]", "spec.ingress[0].from[0].ipBlock.cidr")]
+    [InlineData("ingress: [ { from: [ { ipBlock: { cidr: 0x0a.0.0.0/8 } } ] } ]", "spec.ingress[0].from[0].ipBlock.cidr")]
+    [InlineData("ingress: [ { from: [ { ipBlock: { cidr: '10.0.0.0/ 8' } } ] } ]", "spec.ingress[0].from[0].ipBlock.cidr")]
+    [InlineData("ingress: [ { from: [ { ipBlock: { cidr: 10.0.0.0/8, except: [ 10/16 ] } } ] } ]", "spec.ingress[0].from[0].ipBlock.except[0]")]
+    // except must be a strict subset (Kubernetes validation), equal is refused too.
+    [InlineData("ingress: [ { from: [ { ipBlock: { cidr: 10.0.0.0/8, except: [ 10.9.0.0/8 ] } } ] } ]", "spec.ingress[0].from[0].ipBlock.except[0]")]
+    [InlineData("egress: [ { to: [ { ipBlock: { cidr: 0.0.0.0/0, except: [ 0.0.0.0/0 ] } } ] } ]", "spec.egress[0].to[0].ipBlock.except[0]")]
     public void BadPoliciesAreRefusedNamingTheField(string rest, string field)
     {
         var e = Assert.Throws<PolicyException>(() => Enforcer.Parse(Head + "spec:\n  podSelector: {}\n  " + rest));
         Assert.Contains("networkpolicy x/p", e.Message);
         Assert.Contains(field + ":", e.Message);
+    }
+
+    [Fact]
+    public void LeadingZerosAreDecimalAsInKubernetes()
+    {
+        // Go's sloppy parser (what the API server used) reads 010 as ten; .NET's reads it as octal (8).
+        var p = Enforcer.Parse(Head + "spec:\n  podSelector: {}\n  ingress: [ { from: [ { ipBlock: { cidr: 010.001.0.0/16, except: [ 010.001.009.000/24 ] } } ] } ]");
+        Assert.Equal(IPNetwork.Parse("10.1.0.0/16"), p.IngressRules[0].Peers![0].Block!.Cidr);
+        Assert.Equal([IPNetwork.Parse("10.1.9.0/24")], p.IngressRules[0].Peers![0].Block!.Except);
     }
 
     [Fact]

@@ -109,6 +109,23 @@ public class BridgeTests
     }
 
     [Fact]
+    public void GsoMaxSize_gives_bridge_and_both_veth_ends_big_tcp()
+    {
+        using var lab = new CniLab();
+        var pod = lab.Pod();
+        lab.Call("ADD", "c1", pod.Path, lab.Conf(extra: O("""{"gsoMaxSize":196608}"""))).Ok();
+        static int Gso(Podnet.Testing.TestNetns ns, string dev) =>
+            ns.IpJson("-d", "link", "show", "dev", dev)[0].GetProperty("gso_max_size").GetInt32();
+        Assert.Equal(196608, Gso(pod, "eth0"));
+        Assert.Equal(196608, Gso(lab.Node, Names.HostVeth("c1", "eth0")));
+        Assert.Equal(196608, Gso(lab.Node, "cni0"));
+        // Bounds are checked before anything is created.
+        var p2 = lab.Pod();
+        lab.Call("ADD", "c2", p2.Path, lab.Conf(extra: O("""{"gsoMaxSize":600000}"""))).AssertError(7, "gsoMaxSize");
+        Assert.False(lab.Node.Ip("link", "show", Names.HostVeth("c2", "eth0")).Ok);
+    }
+
+    [Fact]
     public void HairpinMode_sets_the_port_flag_and_promiscMode_the_bridge_flag()
     {
         using var lab = new CniLab();

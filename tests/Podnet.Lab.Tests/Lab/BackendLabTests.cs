@@ -67,6 +67,11 @@ public sealed class BackendLabTests
             // The pod's link has the advertised MTU: the conflist the kubelet used is the agent's.
             var link = Sh.Run("ip", "-n", Netns(p), "-o", "link", "show", "eth0").Check();
             Assert.Contains($" mtu {mtu} ", link);
+            // BIG TCP: the lab fabric carries 192 KiB super-packets; host-gw pods get that size,
+            // vxlan and udp pods keep the 64 KiB their device carries.
+            int gso = backend == "host-gw" ? LabTopology.FabricGsoMaxSize : 65536;
+            var details = System.Text.Json.JsonDocument.Parse(Sh.Run("ip", "-n", Netns(p), "-j", "-d", "link", "show", "eth0").Check()).RootElement[0];
+            Assert.Equal(gso, details.GetProperty("gso_max_size").GetInt32());
         }
 
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
@@ -109,6 +114,9 @@ public sealed class BackendLabTests
         var pingOut = ping.StandardOutput.ReadToEndAsync();
         try
         {
+            // The stream runs half a second on each side of the join/leave, so it spans the whole
+            // change even when the change itself takes under a second (a quiet machine).
+            await Task.Delay(500);
             int i = await LabNodes.AddAsync(lab.Name);
             Assert.Equal(4, i);
             await lab.Api.CreateAsync(ServerPod("srv4", "node-4"));
@@ -133,6 +141,7 @@ public sealed class BackendLabTests
             while (Sh.Run("ip", "-n", lab.Names.NodeNetns(1), "route").Check().Contains(subnet4) && DateTime.UtcNow < deadline) await Task.Delay(50);
             Assert.DoesNotContain(subnet4, Sh.Run("ip", "-n", lab.Names.NodeNetns(1), "route").Check());
             Assert.Equal(3, LabRuntime.Status(lab.Name).Manifest!.Nodes);
+            await Task.Delay(500);
         }
         finally
         {

@@ -16,9 +16,13 @@ public sealed record BackendContext
     public Action<string> Log { get; init; } = _ => { };
 }
 
-/// <summary>The node's underlay interface: its name, index, MTU and the address/prefix nodes reach it on.</summary>
-public sealed record Underlay(string Name, int Index, int Mtu, IPAddress Address, int PrefixLength)
+/// <summary>The node's underlay interface: its name, index, MTU and the address/prefix nodes reach it on,
+/// and its IPv4 GSO size (above 64 KiB when the NIC does BIG TCP).</summary>
+public sealed record Underlay(string Name, int Index, int Mtu, IPAddress Address, int PrefixLength, int GsoMaxSize = Underlay.LegacyGsoMaxSize)
 {
+    /// <summary>The classic 64 KiB GSO limit; above it is BIG TCP.</summary>
+    public const int LegacyGsoMaxSize = 65536;
+
     public IPNetwork Segment => new(Config.Ip4.Mask(Address, PrefixLength), PrefixLength);
 
     /// <summary>True when <paramref name="ip"/> is on our L2 segment (reachable without a router).</summary>

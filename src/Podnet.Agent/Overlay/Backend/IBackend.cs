@@ -20,8 +20,10 @@ public interface IBackend : IDisposable
     INetwork Start(SubnetLease own);
 }
 
-/// <summary>What a backend contributes to our lease, and the MTU pods must use.</summary>
-public sealed record BackendAttrs(int PodMtu, MacAddress? VtepMac = null);
+/// <summary>What a backend contributes to our lease, the MTU pods must use, and the largest GSO
+/// super-packet pods may build (BIG TCP above 64 KiB): no larger than every device on the path
+/// carries, or the stack would segment in software where the path narrows.</summary>
+public sealed record BackendAttrs(int PodMtu, MacAddress? VtepMac = null, int PodGsoMaxSize = Underlay.LegacyGsoMaxSize);
 
 /// <summary>
 /// The running network of one backend (flannel's Network). <see cref="Reconcile"/> is

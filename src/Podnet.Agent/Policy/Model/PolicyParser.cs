@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Podnet.Api.Models;
 using Podnet.Api.Policy;
 using Podnet.Api.Selectors;
+using Podnet.Api.Validation;
 
 namespace Podnet.Agent.Policy.Model;
 
@@ -86,30 +87,20 @@ public static class PolicyParser
 
     private static IpBlockInfo? Block(IPBlock b, string where, string f)
     {
-        if (!IPNetwork.TryParse(Sloppy(b.Cidr), out var cidr)) throw new PolicyException($"{where}: {f}.cidr: \"{b.Cidr}\" is not a CIDR");
-        if (cidr.BaseAddress.AddressFamily != AddressFamily.InterNetwork) return null; // IPv6 never matches IPv4 traffic
+        if (!Cidr.TryParse(b.Cidr, out var c)) throw new PolicyException($"{where}: {f}.cidr: \"{b.Cidr}\" is not a CIDR");
+        if (c.Network.AddressFamily != AddressFamily.InterNetwork) return null; // IPv6 never matches IPv4 traffic
+        var cidr = new IPNetwork(c.Network, c.PrefixLength); // host bits cleared, as Kubernetes accepts them
         var except = new List<IPNetwork>();
         for (int i = 0; i < (b.Except?.Count ?? 0); i++)
         {
             var e = b.Except![i];
-            if (!IPNetwork.TryParse(Sloppy(e), out var ex) || ex.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
+            if (!Cidr.TryParse(e, out var ex) || ex.Network.AddressFamily != AddressFamily.InterNetwork)
                 throw new PolicyException($"{where}: {f}.except[{i}]: \"{e}\" is not an IPv4 CIDR");
-            if (!cidr.Contains(ex.BaseAddress) || ex.PrefixLength < cidr.PrefixLength)
-                throw new PolicyException($"{where}: {f}.except[{i}]: {e} is outside cidr {b.Cidr}");
-            except.Add(ex);
+            if (!c.Contains(ex) || ex.PrefixLength == c.PrefixLength)
+                throw new PolicyException($"{where}: {f}.except[{i}]: {e} is not a strict subset of cidr {b.Cidr}");
+            except.Add(new IPNetwork(ex.Network, ex.PrefixLength));
         }
         return new IpBlockInfo(cidr, except);
-    }
-
-    // Kubernetes accepts host bits in a CIDR ("10.0.0.1/24"); IPNetwork does not.
-    private static string Sloppy(string s)
-    {
-        int slash = s.IndexOf('/');
-        if (slash < 0 || !IPAddress.TryParse(s[..slash], out var ip) || !int.TryParse(s[(slash + 1)..], out var len)) return s;
-        var bytes = ip.GetAddressBytes();
-        if (len < 0 || len > bytes.Length * 8) return s;
-        for (int i = 0; i < bytes.Length; i++) bytes[i] &= (byte)(0xFF << (8 - Math.Clamp(len - i * 8, 0, 8)));
-        return $"{new IPAddress(bytes)}/{len}";
     }
 
     private static LabelSelector Selector(LabelSelectorSpec spec, string where, string f)

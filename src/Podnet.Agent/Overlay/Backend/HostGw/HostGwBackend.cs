@@ -8,7 +8,8 @@ public sealed class HostGwBackend(BackendContext ctx) : IBackend
 {
     public string Type => "host-gw";
 
-    public BackendAttrs Prepare() => new(ctx.Underlay.Mtu);
+    // Pod packets leave through the underlay itself: pods may use whatever GSO size it has (BIG TCP).
+    public BackendAttrs Prepare() => new(ctx.Underlay.Mtu, PodGsoMaxSize: ctx.Underlay.GsoMaxSize);
 
     public INetwork Start(SubnetLease own) => new HostGwNetwork(ctx, own);
 
