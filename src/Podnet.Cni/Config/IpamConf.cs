@@ -68,9 +68,15 @@ public sealed record IpamConf(
         if (root["runtimeConfig"] is JObj rc)
             foreach (var s in StrList(rc, "ips")) requested.Add(ParseRequested(s, "runtimeConfig.ips"));
 
-        return new IpamConf(type, network, sets, routes, Str(ipam, "dataDir") is { Length: > 0 } d ? d : DefaultDataDir,
-            Str(ipam, "resolvConf"), requested.Distinct().ToList());
+        return new IpamConf(type, network, sets, routes, FilePath(ipam, "dataDir") is { Length: > 0 } d ? d : DefaultDataDir,
+            FilePath(ipam, "resolvConf"), requested.Distinct().ToList());
     }
+
+    // A NUL (valid in a JSON string) cannot be in a file name: .NET's file APIs throw ArgumentException,
+    // which surfaced as an internal error (code 100) with a stack trace instead of naming the field.
+    static string? FilePath(JObj ipam, string key) => Str(ipam, key) is { } p && p.Contains('\0')
+        ? throw new CniException(CniErrorCode.InvalidConfig, $"invalid ipam.{key}", $"ipam.{key} {new JStr(p).ToJsonString()} contains a NUL character")
+        : Str(ipam, key);
 
     // Runtime-provided IPs may be given with a prefix ("10.1.2.3/24"): only the address counts.
     static IPAddress ParseRequested(string s, string what) =>

@@ -66,6 +66,22 @@ public class SpecTests
         Assert.Contains(named, (string)o["details"]!);
     }
 
+    // JSON allows "\u0000" in a string, a file name does not: .NET's file APIs threw ArgumentException, which
+    // came out as code 100 with a stack trace. Runs in IPAM mode (type "other" delegating to podnet-ipam).
+    [Theory]
+    [InlineData("dataDir")]
+    [InlineData("resolvConf")]
+    public void A_nul_in_an_ipam_path_is_invalid_config_naming_the_field(string key)
+    {
+        var stdin = Encoding.UTF8.GetBytes($$$"""{"cniVersion":"1.0.0","name":"n","type":"other","ipam":{"type":"podnet-ipam","ranges":[[{"subnet":"10.1.0.0/24"}]],"{{{key}}}":"/tmp/pnt-nul\u0000x"}}""");
+        var (rc, o, _) = RunMain("ADD", stdin);
+        Assert.Equal(1, rc);
+        Assert.Equal(CniErrorCode.InvalidConfig, (int)o["code"]!);
+        Assert.Contains($"ipam.{key}", (string)o["details"]!);
+        Assert.Contains("NUL", (string)o["details"]!);
+        Assert.DoesNotContain("Exception", (string)o["details"]!);
+    }
+
     [Fact]
     public void Errors_answer_in_the_last_cniVersion_of_a_repeated_key_as_the_config_is_read()
     {
@@ -210,5 +226,44 @@ public class SpecTests
         Assert.ThrowsAny<System.Text.Json.JsonException>(() => JsonTree.Parse("""{"a":1} x"""));
         Assert.ThrowsAny<System.Text.Json.JsonException>(() => JsonTree.Parse("""{"a":"""));
         Assert.ThrowsAny<System.Text.Json.JsonException>(() => JsonTree.Parse(""));
+    }
+
+    // Python's json module is strict (control characters inside strings are rejected) and independent of
+    // System.Text.Json: what it reads from our output must equal what it reads from the input.
+    static string PythonCanonical(byte[] json)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("python3", ["-c",
+            "import json,sys; print(json.dumps(json.loads(sys.stdin.buffer.read().decode('utf-8')), sort_keys=True, ensure_ascii=True))"])
+        { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var err = p.StandardError.ReadToEndAsync();
+        p.StandardInput.BaseStream.Write(json);
+        p.StandardInput.Close();
+        string o = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(20_000), "python3 did not finish");
+        Assert.True(p.ExitCode == 0, $"python3 rejected {Encoding.UTF8.GetString(json)}: {err.Result}");
+        return o;
+    }
+
+    [Fact]
+    public void Json_tree_round_trips_nasty_values_unchanged_in_meaning_for_a_strict_reader()
+    {
+        var controls = string.Concat(Enumerable.Range(0, 0x20).Select(c => $"\\u{c:x4}"));
+        string doc = $$$"""
+            {"s":"q\"b\\/\/{{{controls}}}\u007f\u2028\u2029\u00e9\ud83d\ude00 ünï 😀 </script>",
+             "k\"\\\n":"key with escapes", "":"empty key",
+             "n":[0,-0,-0.0,1e400,-1E+400,1E+2,0.1e-5,123456789012345678901234567890,-9223372036854775809,5e-324],
+             "prevResult":{"cniVersion":"1.0.0","ips":[{"address":"10.0.0.2/24"}],"dns":{}},
+             "runtimeConfig":{"portMappings":[{"hostPort":8080,"containerPort":80,"protocol":"tcp"}],"x":null,"t":true,"f":false},
+             "args":{"cni":{"ips":["10.0.0.9"]},"deep":[[[[{"a":[]}]]]]}}
+            """;
+        var parsed = JsonTree.Parse(doc)!;
+        Assert.Equal(PythonCanonical(Encoding.UTF8.GetBytes(doc)), PythonCanonical(Encoding.UTF8.GetBytes(parsed.ToJsonString())));
+        // And every string alone, as the writer's String() writes it (result fields, error messages).
+        var w = new JsonOut(indented: true).StartObject();
+        foreach (var (k, v) in ((JObj)parsed).Properties) if (v is JStr str) w.String(k, str.Value);
+        string expected = """{"s":"q\"b\\//""" + controls + """\u007f\u2028\u2029\u00e9\ud83d\ude00 ünï 😀 </script>", "k\"\\\n":"key with escapes", "":"empty key"}""";
+        Assert.Equal(PythonCanonical(Encoding.UTF8.GetBytes(expected)),
+            PythonCanonical(w.EndObject().ToBytes()));
     }
 }
