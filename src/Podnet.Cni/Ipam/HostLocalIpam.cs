@@ -14,6 +14,9 @@ public sealed class HostLocalIpam(IpamConf conf, Func<IpamConf, bool, IIpamStore
     /// <summary>One address per range set (requested ones where given); all or nothing.</summary>
     public CniResult Add(string id, string ifname, string version)
     {
+        // Before anything is reserved, as host-local does: an unreadable resolvConf used to fail ADD after
+        // the commit and leave the reservation behind.
+        var dns = conf.ResolvConf is { } rc ? ResolvConf.Parse(rc) : null;
         using var store = openStore(conf, true)!;
         var ips = new List<IpConfig>();
         using (store.Lock())
@@ -47,7 +50,7 @@ public sealed class HostLocalIpam(IpamConf conf, Func<IpamConf, bool, IIpamStore
                 throw;
             }
         }
-        return new CniResult(version, [], ips, conf.Routes, conf.ResolvConf is { } rc ? ResolvConf.Parse(rc) : null);
+        return new CniResult(version, [], ips, conf.Routes, dns);
     }
 
     public void Del(string id, string ifname)

@@ -103,6 +103,23 @@ public class IpamTests
     }
 
     [Fact]
+    public void An_unreadable_resolv_conf_fails_add_before_anything_is_reserved()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "pnt-cni-" + Guid.NewGuid().ToString("n")[..8]);
+        try
+        {
+            var conf = Conf($$"""{"type":"podnet-ipam","dataDir":"{{dir}}","resolvConf":"{{dir}}/no-such-resolv.conf","ranges":[[{"subnet":"10.1.0.0/24"}]]}""");
+            var e = Assert.Throws<CniException>(() => HostLocalIpam.OnDisk(conf).Add("ctr1", "eth0", "1.1.0"));
+            Assert.Equal(CniErrorCode.IoFailure, e.Code);
+            Assert.Contains("no-such-resolv.conf", e.Message);
+            // No reservation left behind (it used to be committed before the file was read).
+            var net = Path.Combine(dir, "net1");
+            Assert.Empty(Directory.Exists(net) ? Directory.GetFiles(net).Where(f => IpMath.TryParseStrict(Path.GetFileName(f), out _)) : []);
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void Disk_store_uses_host_local_layout()
     {
         var dir = Path.Combine(Path.GetTempPath(), "pnt-cni-" + Guid.NewGuid().ToString("n")[..8]);
