@@ -117,7 +117,9 @@ run_direct() {
 run_backend() {
   local backend=$1
   topology ${2:-65536}
-  local dir=$WORK/$backend; mkdir -p $dir/n1 $dir/n2
+  # A fresh directory per cluster: a subnet.env or conflist left by an earlier cluster would let
+  # the pods start before this podnetd is ready, with the other fabric's gsoMaxSize.
+  local dir; dir=$(mktemp -d "$WORK/$backend.XXXXXX"); mkdir -p $dir/n1 $dir/n2
   "$BIN/podnet" controlplane --socket $dir/api.sock --data $dir/data >$dir/cp.log 2>&1 &
   PIDS+=($!); echo $! >> "$WORK/pids"
   for _ in $(seq 100); do [ -S $dir/api.sock ] && break; sleep 0.1; done
@@ -128,8 +130,9 @@ run_backend() {
     PIDS+=($!)
   done
   for i in 1 2; do
-    for _ in $(seq 200); do [ -f $dir/n$i/subnet.env ] && break; sleep 0.1; done
-    [ -f $dir/n$i/subnet.env ] || { echo "podnetd on node-$i did not start:" >&2; cat $dir/n$i/podnetd.log >&2; exit 1; }
+    # The conflist is written last, once the node is ready.
+    for _ in $(seq 200); do [ -f $dir/n$i/10-podnet.conflist ] && break; sleep 0.1; done
+    [ -f $dir/n$i/10-podnet.conflist ] || { echo "podnetd on node-$i did not start:" >&2; cat $dir/n$i/podnetd.log >&2; exit 1; }
   done
   pod $N1 $P1 $dir/n1/subnet.env $dir/n1/10-podnet.conflist >/dev/null
   local ip2; ip2=$(pod $N2 $P2 $dir/n2/subnet.env $dir/n2/10-podnet.conflist)

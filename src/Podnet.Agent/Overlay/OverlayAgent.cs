@@ -92,9 +92,11 @@ public sealed class OverlayAgent : IAsyncDisposable
         _log($"acquired {Lease}");
         _network = _backend.Start(Lease);
 
+        // Masquerade first: subnet.env and the conflist tell the node pods may start, and an egress
+        // connection opened before the nat table exists would get no NAT binding for its lifetime.
+        if (cfg.IpMasq) Masquerade.Apply(_ns, cfg.Network);
         new SubnetEnv(cfg.Network, Lease.Subnet, PodMtu, cfg.IpMasq).Write(_opt.SubnetFile);
         if (_opt.CniConfDir is { } dir) CniConfList.Write(dir, Lease.Subnet, PodMtu, PodGsoMaxSize);
-        if (cfg.IpMasq) Masquerade.Apply(_ns, cfg.Network);
     }
 
     private async Task LoopAsync(CancellationToken ct)
