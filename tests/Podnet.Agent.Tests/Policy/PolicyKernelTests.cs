@@ -142,6 +142,32 @@ public sealed class PolicyKernelTests
     }
 
     [Fact]
+    public async Task BlocksSpanningTheWholeAddressSpaceReachBothEnds()
+    {
+        var (lab, nft, e) = Setup(3);
+        using var _ = lab; using var __ = nft;
+        // 0.0.0.0/0 minus a hole: one range starts at 0.0.0.0, one ends at 255.255.255.255 (no end
+        // element), on every port (interval set) and on a port range up to 65535 (concatenated set).
+        e.Policy("""
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: { name: edges, namespace: x }
+            spec:
+              podSelector: { matchLabels: { pod: a } }
+              ingress:
+              - from: [ { ipBlock: { cidr: 0.0.0.0/0, except: [ 10.244.1.0/24 ] } } ]
+              - from: [ { ipBlock: { cidr: 0.0.0.0/0, except: [ 10.244.2.0/24 ] } } ]
+                ports: [ { port: 9001, endPort: 65535 } ]
+            """).Apply();
+        var a = PodIp(0);
+        Assert.True(await TcpAsync(lab.Remote, a, 80));    // 10.244.2.10: first rule, every port
+        Assert.True(await TcpAsync(lab.Pods[1], a, 9001)); // 10.244.1.11: second rule only
+        Assert.True(await TcpAsync(lab.Pods[2], a, 9003));
+        Assert.False(await TcpAsync(lab.Pods[1], a, 80));
+        Assert.False(await UdpAsync(lab.Pods[1], a, 81));
+    }
+
+    [Fact]
     public async Task NamedPortsEndPortRangesAndProtocols()
     {
         using var lab = new PolicyLab(3);

@@ -120,6 +120,32 @@ public sealed class PolicySyncTests
     }
 
     [Fact]
+    public void APeerMovingBetweenRulesOfAPolicyWithManyRulesIsRecompiled()
+    {
+        // A policy of 33 rules: rule 0 allows app=web on 80, rule 32 allows app=new on 81. A peer
+        // relabelled from web to new must move from 80 to 81 (a 64-bit relevance mask wraps here).
+        var rules = string.Join("\n", Enumerable.Range(0, 33).Select(i => i switch
+        {
+            0 => "  - { from: [ { podSelector: { matchLabels: { app: web } } } ], ports: [ { port: 80 } ] }",
+            32 => "  - { from: [ { podSelector: { matchLabels: { app: new } } } ], ports: [ { port: 81 } ] }",
+            _ => $"  - {{ from: [ {{ podSelector: {{ matchLabels: {{ app: none{i} }} }} }} ], ports: [ {{ port: {1000 + i} }} ] }}",
+        }));
+        var (fake, e) = World();
+        e.Policy("""
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: { name: many, namespace: x }
+            spec:
+              podSelector: { matchLabels: { app: db } }
+              ingress:
+
+            """ + rules).Apply();
+        Assert.Equal([Tuple("10.244.1.3", 6, 80), Tuple("10.244.2.3", 6, 80)], Elements(fake, "in-x/many-ports"));
+        e.Pod("x", "web1", Ip("10.244.1.3"), "app=new").Apply();
+        Assert.Equal([Tuple("10.244.1.3", 6, 81), Tuple("10.244.2.3", 6, 80)], Elements(fake, "in-x/many-ports"));
+    }
+
+    [Fact]
     public void ATargetLabelChangeIsolatesThePodInOneTransaction()
     {
         var (fake, e) = World();

@@ -123,7 +123,10 @@ public sealed partial class PolicyCompiler(NftTable table, string nodeName)
         {
             if (_dirtyPolicies.Contains(p.Key)) continue;
             ulong a = old is null ? 0 : Relevance(p, old), b = now is null ? 0 : Relevance(p, now);
-            if (a != b || (a != 0 && !sameAddr)) _dirtyPolicies.Add(p.Key);
+            // Two bits per rule: beyond 32 rules they alias (a peer moving from rule 0 to rule 32
+            // looks unchanged), so there any relevance counts as a change.
+            bool aliased = p.IngressRules.Count + p.EgressRules.Count > 32;
+            if (a != b || (a != 0 && (!sameAddr || aliased))) _dirtyPolicies.Add(p.Key);
         }
     }
 
