@@ -185,7 +185,7 @@ echo "| udp (userspace: TUN offloads + UDP GSO/GRO) | $(stat udp) |"
 echo "| **BIG TCP fabric (192 KiB GSO on fabric and node uplinks)** | |"
 echo "| node → node directly (no Podnet) | $(stat direct-big) |"
 echo "| host-gw (pods get 192 KiB from podnetd) | $(stat host-gw-big) |"
-echo "| vxlan (pods stay at 64 KiB: the vxlan device's ceiling) | $(stat vxlan-big) |"
+echo "| vxlan (pods stay at 64 KiB: BIG TCP through the vxlan device collapses) | $(stat vxlan-big) |"
 echo
 echo "| ratio (median of per-round ratios) | measured | target |"
 echo "|---|---|---|"
