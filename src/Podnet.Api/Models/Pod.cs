@@ -41,6 +41,8 @@ public sealed record Container
     public List<string>? Args { get; init; }
     public string? WorkingDir { get; init; }
     public List<ContainerPort>? Ports { get; init; }
+    /// <summary>Init containers only: "Always" makes it a sidecar that runs beside the containers.</summary>
+    public string? RestartPolicy { get; init; }
     public List<EnvVar>? Env { get; init; }
     public Probe? ReadinessProbe { get; init; }
     public Probe? LivenessProbe { get; init; }

@@ -24,7 +24,8 @@ public sealed record PolicyPod(string Namespace, string Name, IReadOnlyDictionar
     {
         var ip = pod.Status?.PodIP is { Length: > 0 } s ? IPAddress.Parse(s)
             : throw new ArgumentException($"pod \"{pod.Metadata.Namespace}/{pod.Metadata.Name}\" has no IP yet");
-        var ports = pod.Spec.Containers
+        // Containers and sidecars (init containers with restartPolicy Always): where Kubernetes resolves named ports.
+        var ports = pod.Spec.Containers.Concat((pod.Spec.InitContainers ?? []).Where(c => c.RestartPolicy == "Always"))
             .SelectMany(c => c.Ports ?? [])
             .Select(p => new PodPort(p.Name, p.Port, p.Protocol ?? "TCP"))
             .ToList();

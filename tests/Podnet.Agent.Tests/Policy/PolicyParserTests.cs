@@ -2,6 +2,7 @@ using System.Net;
 using Podnet.Agent.Policy.Compile;
 using Podnet.Agent.Policy.Model;
 using Podnet.Agent.Policy.Sync;
+using Podnet.Api.Json;
 using Podnet.Api.Manifests;
 
 namespace Podnet.Agent.Tests.Policy;
@@ -87,6 +88,28 @@ public sealed class PolicyParserTests
         var p = Enforcer.Parse(Head + "spec:\n  podSelector: {}\n  ingress: [ { from: [ { ipBlock: { cidr: 010.001.0.0/16, except: [ 010.001.009.000/24 ] } } ] } ]");
         Assert.Equal(IPNetwork.Parse("10.1.0.0/16"), p.IngressRules[0].Peers![0].Block!.Cidr);
         Assert.Equal([IPNetwork.Parse("10.1.9.0/24")], p.IngressRules[0].Peers![0].Block!.Except);
+    }
+
+    [Fact]
+    public void NamedPortsComeFromContainersAndSidecarsNotPlainInitContainers()
+    {
+        // Kubernetes resolves named ports on containers and on sidecars (init containers with
+        // restartPolicy Always; kubernetes#125285); a plain init container has exited by then.
+        var pod = KubeJson.As<Podnet.Api.Models.Pod>(ManifestParser.ParseObjects("""
+            apiVersion: v1
+            kind: Pod
+            metadata: { name: p, namespace: x }
+            spec:
+              nodeName: node-1
+              containers: [ { name: app, ports: [ { name: http, containerPort: 8080 } ] } ]
+              initContainers:
+              - { name: proxy, restartPolicy: Always, ports: [ { name: https, containerPort: 9443 } ] }
+              - { name: setup, ports: [ { name: setup, containerPort: 7000 } ] }
+            status: { podIP: 10.244.1.2 }
+            """).Single());
+        Assert.Equal(["http=8080", "https=9443"], PolicyParser.Pod(pod)!.Ports.Select(x => $"{x.Name}={x.Port}"));
+        // The reference evaluator reads the same ports.
+        Assert.Equal(["http=8080", "https=9443"], Podnet.Api.Policy.PolicyPod.From(pod).Ports.Select(x => $"{x.Name}={x.Port}"));
     }
 
     [Fact]

@@ -117,7 +117,8 @@ public static class PolicyParser
         if (ipText is null || !IPAddress.TryParse(ipText, out var ip) || ip.AddressFamily != AddressFamily.InterNetwork) return null;
         if (pod.IsFinished) return null;
         var ports = new List<NamedPort>();
-        foreach (var c in pod.Spec.Containers.Concat(pod.Spec.InitContainers ?? []))
+        // Containers and sidecars (init containers with restartPolicy Always), as Kubernetes resolves them.
+        foreach (var c in pod.Spec.Containers.Concat((pod.Spec.InitContainers ?? []).Where(c => c.RestartPolicy == "Always")))
             foreach (var p in c.Ports ?? [])
                 if (p.Name is { Length: > 0 } n && Protocols.Parse(p.Protocol) is { } proto && p.Port is > 0 and <= 65535)
                     ports.Add(new NamedPort(n, proto, (ushort)p.Port));
