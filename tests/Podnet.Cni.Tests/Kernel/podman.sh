@@ -2,10 +2,15 @@
 # Drives podnet-cni through podman's CNI backend (libcni). Run as:
 #   nsenter --net=<node netns> unshare --mount --propagation private bash podman.sh DIR
 # so podman's CNI calls land in the throwaway node namespace, and its netns files (/run/netns) and
-# libcni result cache (/var/lib/cni) are private bind mounts of DIR: nothing outside is touched.
+# libcni result cache (/var/lib/cni, on a private tmpfs over /var/lib) are private bind mounts of DIR:
+# nothing outside is touched.
 set -euo pipefail
 T=$1
 mount --bind "$T/netns" /run/netns
+# A fresh machine has no /var/lib/cni (podman creates it on first use); the cache goes on a private
+# tmpfs over /var/lib instead of a new directory on the host. podman's own state is under --root/--runroot.
+mount -t tmpfs -o mode=0755 pnt-podman-varlib /var/lib
+mkdir /var/lib/cni
 mount --bind "$T/cni-cache" /var/lib/cni
 PM=(env CONTAINERS_CONF="$T/containers.conf" podman --root "$T/root" --runroot "$T/runroot" --cni-config-dir "$T/cni")
 R=(--ulimit nofile=1024:1024 --ulimit nproc=1024:1024 --network pmnet --rootfs "$T/rootfs")
