@@ -8,7 +8,9 @@ scripts/deps.sh || exit 1
 scripts/build.sh || { echo "0 passed, 1 failed"; exit 1; }
 mkdir -p out
 export PODNET_BIN="$PWD/out/bin"
-dotnet test Podnet.slnx -c Release --nologo 2>&1 | tee out/test.log
+# Tests send SIGINT to the daemons they start; a shell running test.sh as a background job ignores
+# SIGINT, and its children would inherit that. Start the test hosts with the default disposition.
+env --default-signal=INT dotnet test Podnet.slnx -c Release --nologo 2>&1 | tee out/test.log
 rc=${PIPESTATUS[0]}
 passed=0; failed=0
 while read -r f p; do passed=$((passed + p)); failed=$((failed + f)); done < <(
