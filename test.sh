@@ -5,6 +5,13 @@ set -uo pipefail
 cd "$(dirname "$0")"
 [ "$(id -u)" = 0 ] || { echo "test.sh must run as root (tests create network namespaces)" >&2; exit 1; }
 scripts/deps.sh || exit 1
+# Test namespaces: pnt-*: kernel tests; pn-t<6 hex>-*: labs that the lab tests bring up.
+test_netns() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^(pnt-|pn-t[0-9a-f]{6}-)' || true; }
+sweep() { for ns in "$@"; do ip netns pids "$ns" 2>/dev/null | xargs -r kill -9; ip netns del "$ns"; done; }
+# Left by an earlier run that was killed (e.g. a session cut off mid-test; /run may outlive a reboot
+# here): not this run's leak, so removed and named, not counted.
+stale=$(test_netns)
+if [ -n "$stale" ]; then echo "removing test namespaces left by an earlier run: $(echo $stale)"; sweep $stale; fi
 scripts/build.sh || { echo "0 passed, 1 failed"; exit 1; }
 mkdir -p out
 export PODNET_BIN="$PWD/out/bin"
@@ -18,12 +25,11 @@ while read -r f p; do passed=$((passed + p)); failed=$((failed + f)); done < <(
 # A crashed or aborted test host reports no counts: count it as a failure rather than hide it.
 aborted=$(grep -cE 'Test Run Aborted|The active test run was aborted' out/test.log || true)
 failed=$((failed + aborted))
-# Safety net: tests clean up after themselves; anything left is a bug and is counted as one.
-# (pnt-*: kernel tests; pn-t<6 hex>-*: labs that the lab tests bring up.)
-left=$(ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^(pnt-|pn-t[0-9a-f]{6}-)' || true)
+# Safety net: tests clean up after themselves; anything this run left is a bug and is counted as one.
+left=$(test_netns)
 if [ -n "$left" ]; then
   echo "leftover test namespaces: $(echo $left)"; failed=$((failed + 1))
-  for ns in $left; do ip netns pids "$ns" 2>/dev/null | xargs -r kill -9; ip netns del "$ns"; done
+  sweep $left
 fi
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 echo "$passed passed, $failed failed"

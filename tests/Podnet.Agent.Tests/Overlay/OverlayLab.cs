@@ -40,23 +40,32 @@ public sealed class OverlayLab : IAsyncDisposable
     private OverlayLab(NetworkConfig config, bool routed)
     {
         Config = config;
-        Fabric = Track(new TestNetns("ovf"));
-        Fabric.Ip("link", "add", "br0", "type", "bridge").Check();
-        Fabric.Ip("link", "set", "br0", "up").Check();
-        if (routed)
+        try
         {
-            // Second node subnet 192.168.81.0/24 on br1, joined to br0's by a router namespace.
-            Router = Track(new TestNetns("ovr"));
-            Fabric.Ip("link", "add", "br1", "type", "bridge").Check();
-            Fabric.Ip("link", "set", "br1", "up").Check();
-            for (int s = 0; s < 2; s++)
+            Fabric = Track(new TestNetns("ovf"));
+            Fabric.Ip("link", "add", "br0", "type", "bridge").Check();
+            Fabric.Ip("link", "set", "br0", "up").Check();
+            if (routed)
             {
-                Sh.Run("ip", "-n", Fabric.Name, "link", "add", $"rt{s}", "type", "veth", "peer", "name", $"eth{s}", "netns", Router.Name).Check();
-                Fabric.Ip("link", "set", $"rt{s}", "master", $"br{s}", "up").Check();
-                Router.Ip("addr", "add", $"192.168.{80 + s}.1/24", "dev", $"eth{s}").Check();
-                Router.Ip("link", "set", $"eth{s}", "up").Check();
+                // Second node subnet 192.168.81.0/24 on br1, joined to br0's by a router namespace.
+                Router = Track(new TestNetns("ovr"));
+                Fabric.Ip("link", "add", "br1", "type", "bridge").Check();
+                Fabric.Ip("link", "set", "br1", "up").Check();
+                for (int s = 0; s < 2; s++)
+                {
+                    Sh.Run("ip", "-n", Fabric.Name, "link", "add", $"rt{s}", "type", "veth", "peer", "name", $"eth{s}", "netns", Router.Name).Check();
+                    Fabric.Ip("link", "set", $"rt{s}", "master", $"br{s}", "up").Check();
+                    Router.Ip("addr", "add", $"192.168.{80 + s}.1/24", "dev", $"eth{s}").Check();
+                    Router.Ip("link", "set", $"eth{s}", "up").Check();
+                }
+                Router.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1").Check();
             }
-            Router.Exec("sysctl", "-qw", "net.ipv4.ip_forward=1").Check();
+        }
+        catch
+        {
+            // A constructor that throws is never disposed: remove what it made.
+            foreach (var ns in _all) ns.Dispose();
+            throw;
         }
     }
 
@@ -129,12 +138,16 @@ public sealed class OverlayLab : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var n in Nodes) await n.StopAgentAsync();
-        List<TestNetns> all;
-        lock (_all) all = [.. _all];
-        foreach (var ns in all) ns.Dispose();
-        if (Api is not null) await Api.DisposeAsync();
-        try { Directory.Delete(_dir, true); } catch (IOException) { }
+        try { foreach (var n in Nodes) await n.StopAgentAsync(); }
+        finally
+        {
+            // Namespaces go even when an agent's stop failed: a leaked one outlives the test run.
+            List<TestNetns> all;
+            lock (_all) all = [.. _all];
+            foreach (var ns in all) ns.Dispose();
+            if (Api is not null) await Api.DisposeAsync();
+            try { Directory.Delete(_dir, true); } catch (IOException) { }
+        }
     }
 
     public void Remove(TestNetns ns)
