@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds every Podnet binary into out/bin: podnet-cni and podnet-agnhost as NativeAOT (net9.0),
+# Builds every Podnet binary into out/bin: podnet-cni and podnet-agnhost as NativeAOT (net10.0),
 # podnet and podnetd as framework-dependent apps on the installed runtime.
 set -euo pipefail
 cd "$(dirname "$0")/.."
