@@ -57,7 +57,8 @@ row "reference host-local VERSION (Go)" "$L" 200 /usr/lib/cni/host-local "$WORK/
 echo
 declare -A p50
 # pods KIND N CALLERS: a fresh node namespace with N pod namespaces; ADD all, then DEL all, from
-# CALLERS concurrent callers; prints the two table rows and records the p50s under KIND-CALLERS-CMD.
+# CALLERS concurrent callers; prints the two table rows, records the p50s under KIND-CALLERS-CMD and
+# removes the namespaces again.
 pods() {
   local kind=$1 n=$2 callers=$3 node=pnt-cnifloor-$TAG-$1-$3 type ipam dir i
   ip netns add "$node"; ip -n "$node" link set lo up
@@ -75,6 +76,10 @@ pods() {
       CNI_COMMAND=$cmd "CNI_CONTAINERID=c%d" "CNI_NETNS=/var/run/netns/$node-%d" "${common[@]}"
     p50[$kind-$callers-$cmd]=$P50
   done
+  # Every netns is a mount, and a .NET process reads all of them at start-up (mountinfo): the next
+  # measurement must not pay for this one's namespaces.
+  for ((i = 0; i < n; i++)); do ip netns del "$node-$i"; done
+  ip netns del "$node-warm"; ip netns del "$node"
 }
 ratios() { # ratios CALLERS
   local cmd

@@ -35,6 +35,7 @@ static double call(int i, int argc, char **argv, int *failed) {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     pid_t pid = fork();
+    if (pid < 0) { *failed = 1; return 0; }
     if (pid == 0) {
         int in = open(argv[3], O_RDONLY), out = open("/dev/null", O_WRONLY);
         if (in < 0 || out < 0) _exit(126);
@@ -47,7 +48,7 @@ static double call(int i, int argc, char **argv, int *failed) {
     int status = 0;
     waitpid(pid, &status, 0);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    *failed = pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+    *failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
     for (int j = 1; j < k; j++) free(env[j]);
     return (t1.tv_sec - t0.tv_sec) * 1e6 + (t1.tv_nsec - t0.tv_nsec) / 1e3;
 }
@@ -65,20 +66,16 @@ int main(int argc, char **argv) {
     if (wall == MAP_FAILED || bad == MAP_FAILED) { perror("launch: mmap"); return 2; }
     struct rusage before, after;
     getrusage(RUSAGE_CHILDREN, &before);
-    if (callers == 1) {
-        for (int i = 0; i < n; i++) wall[i] = call(i, argc, argv, &bad[i]);
-    } else {
-        for (int w = 0; w < callers; w++) {
-            pid_t pid = fork();
-            if (pid < 0) { perror("launch: fork"); return 2; }
-            if (pid == 0) {
-                for (int i = w; i < n; i += callers) wall[i] = call(i, argc, argv, &bad[i]);
-                _exit(0);
-            }
+    for (int w = 0; w < callers; w++) {
+        pid_t pid = fork();
+        if (pid < 0) { perror("launch: fork"); return 2; }
+        if (pid == 0) {
+            for (int i = w; i < n; i += callers) wall[i] = call(i, argc, argv, &bad[i]);
+            _exit(0);
         }
-        /* Waiting for every caller also adds its plugins' CPU time to RUSAGE_CHILDREN. */
-        while (wait(NULL) > 0) {}
     }
+    /* Waiting for every caller also adds its plugins' CPU time to RUSAGE_CHILDREN. */
+    while (wait(NULL) > 0) {}
     getrusage(RUSAGE_CHILDREN, &after);
     double cpu = usec(after.ru_utime) - usec(before.ru_utime) + usec(after.ru_stime) - usec(before.ru_stime);
     int failed = 0;

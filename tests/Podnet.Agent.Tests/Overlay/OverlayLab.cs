@@ -63,8 +63,7 @@ public sealed class OverlayLab : IAsyncDisposable
         }
         catch
         {
-            // A constructor that throws is never disposed: remove what it made.
-            foreach (var ns in _all) ns.Dispose();
+            DisposeNamespaces(); // a constructor that throws is never disposed
             throw;
         }
     }
@@ -142,12 +141,17 @@ public sealed class OverlayLab : IAsyncDisposable
         finally
         {
             // Namespaces go even when an agent's stop failed: a leaked one outlives the test run.
-            List<TestNetns> all;
-            lock (_all) all = [.. _all];
-            foreach (var ns in all) ns.Dispose();
+            DisposeNamespaces();
             if (Api is not null) await Api.DisposeAsync();
             try { Directory.Delete(_dir, true); } catch (IOException) { }
         }
+    }
+
+    private void DisposeNamespaces()
+    {
+        List<TestNetns> all;
+        lock (_all) all = [.. _all];
+        foreach (var ns in all) ns.Dispose();
     }
 
     public void Remove(TestNetns ns)
